@@ -1,0 +1,91 @@
+# vdelab - network-emulation testbed toolkit.
+#   make            build everything into build/
+#   make check      install missing packages, build, run unit + integration tests
+#   make demo       install missing packages, build, run the example lab
+#   make asan       build with AddressSanitizer+UBSan into build-asan/ and run the tests
+#   make fuzz       build the libFuzzer targets (clang) into build-fuzz/
+#   make bench      run the benchmarks (results in BENCHMARKS.md)
+
+CC      ?= cc
+B       ?= build
+PKGS    := glib-2.0
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
+OPT     ?= -O2 -g
+CFLAGS  += -std=gnu11 $(OPT) $(WARN) -MMD -MP -D_GNU_SOURCE
+SAN     ?=
+CFLAGS  += $(SAN)
+LDFLAGS += $(SAN)
+
+CORE_SRC := $(wildcard vde/core/*.c)
+CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+CORE_LIB := $(B)/libvdecore.a
+
+SWITCH_SRC := $(wildcard vde/switch/*.c)
+PLUG_SRC   := $(wildcard vde/plug/*.c)
+BINS := $(B)/vdelab-switch $(B)/vdelab-plug
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOLS := $(B)/tests/vdeprobe
+BENCH_BINS := $(B)/bench/vdegen
+
+all: $(BINS) $(UNIT_BINS) $(TOOLS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/vdelab-switch: $(SWITCH_SRC:%.c=$(B)/%.o) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/vdelab-plug: $(PLUG_SRC:%.c=$(B)/%.o) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/vdeprobe: $(B)/tests/tools/vdeprobe.o $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/bench/vdegen: bench/vdegen.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -o $@ $< -lvdeplug
+
+deps:
+	@sh tests/install-deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/run.sh $(B)
+
+asan: deps
+	@$(MAKE) --no-print-directory B=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
+	@ASAN_OPTIONS=detect_leaks=1 sh tests/run.sh build-asan
+
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz: $(FUZZ_TARGETS)
+build-fuzz/%: tests/fuzz/%.c $(CORE_SRC)
+	@mkdir -p build-fuzz
+	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRC)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh examples/demo.sh $(B)
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@sh bench/run.sh $(B)
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+.PHONY: all deps check asan fuzz demo bench clean
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

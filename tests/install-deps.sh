@@ -1,0 +1,17 @@
+#!/bin/sh
+# Install the Debian packages vdelab needs to build, test and benchmark, if any
+# is missing. Idempotent; needs root (or sudo) only when something is missing.
+set -eu
+PKGS="gcc make pkg-config libc6-dev libglib2.0-dev libvdeplug-dev vde2 \
+iproute2 iputils-ping procps tshark tmux psmisc clang"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends $missing

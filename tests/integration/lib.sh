@@ -1,0 +1,71 @@
+# Shared helpers for integration tests. Source it; then use:
+#   ns NAME            create netns $P-NAME (removed on exit)
+#   bg CMD...          start a process in the background, remembered by pid
+#   wait_for PRED...   retry a command for up to 5 s
+#   mgmt SOCK CMD      run one console command, print the output
+# Every name is prefixed with $P (unique per run); the EXIT trap kills the
+# processes we started (by pid) and deletes our namespaces, even on failure.
+set -u
+B=${VDELAB_BUILD:-$(pwd)/build}
+P="vdl$$"
+T=$(mktemp -d /tmp/vdelab-it.XXXXXX)
+PIDS=""
+NSS=""
+
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	sleep 0.2
+	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
+	for f in "$T"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
+	for n in $NSS; do ip netns del "$n" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "$*"; exit 77; }
+need_root() { [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"; }
+
+ns() { ip netns add "$P-$1" || fail "ip netns add $P-$1"; NSS="$NSS $P-$1"; ip -n "$P-$1" link set lo up; }
+nsx() { n=$1; shift; ip netns exec "$P-$n" "$@"; }
+
+bg() { "$@" & PIDS="$PIDS $!"; LAST=$!; }
+
+wait_for() {
+	i=0
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1)); [ $i -ge 50 ] && return 1; sleep 0.1
+	done
+}
+
+# switch NAME [ARGS...]: start vdelab-switch with DIR $T/NAME and mgmt $T/NAME.mgmt
+switch() {
+	name=$1; shift
+	bg "$B/vdelab-switch" -s "$T/$name" -M "$T/$name.mgmt" --nostdin "$@"
+	wait_for test -S "$T/$name.mgmt" || fail "switch $name did not start"
+}
+
+# mgmt SOCK CMD: one console command through a unix socket, output on stdout
+mgmt() { "$B/tests/vdeprobe" console "$1" "$2"; }
+
+# host NAME IP URL: a namespace with tap "eth0" plugged into URL by Debian's vde_plug
+host_debian() {
+	ns "$1"
+	nsx "$1" vde_plug -d -p "$T/$1.pid" "tap://${P}t$1" "$3" || fail "vde_plug for $1"
+	wait_for nsx "$1" ip link show "${P}t$1" || fail "tap for $1"
+	nsx "$1" ip addr add "$2" dev "${P}t$1"
+	nsx "$1" ip link set "${P}t$1" up
+}
+
+# the same with vdelab-plug
+host_ours() {
+	ns "$1"
+	bg ip netns exec "$P-$1" "$B/vdelab-plug" "tap://${P}t$1" "$3"
+	wait_for nsx "$1" ip link show "${P}t$1" || fail "tap for $1"
+	nsx "$1" ip addr add "$2" dev "${P}t$1"
+	nsx "$1" ip link set "${P}t$1" up
+}
+
+# port counter: pstat SOCK PORT KEY
+pstat() { mgmt "$1" stats/ports | tr ' ' '\n' | awk -v p="port=$2" -v k="$3=" '
+	$0 == p { on = 1; next } /^port=/ { on = 0 } on && index($0, k) == 1 { print substr($0, length(k) + 1) }'; }

@@ -1,0 +1,103 @@
+/* console.h - management console speaking the vde_switch protocol.
+ *
+ * Protocol (vde-2 consmgmt.c): on connect the server writes a banner and the
+ * prompt ("\nvde$ " for a switch, "\nVDEwf$ " for wirefilter). Each input
+ * line is one command: leading blanks are skipped, empty and '#' lines are
+ * ignored. The first word is matched exactly against the command paths
+ * ("port/print"); the rest, trimmed, is the argument. A listing command
+ * wraps its output in "0000 DATA END WITH '.'" ... "."; every command ends
+ * with "1000 Success" or "1NNN <strerror(NNN)>" (unknown command:
+ * "1038 Function not implemented"), then the prompt. `logout` answers
+ * "9999 END OF SESSION" and closes. Debian's vdeterm and unixterm rely on
+ * exactly this.
+ *
+ * Lines longer than CONSOLE_MAX_LINE are answered "1007 Argument list too
+ * long" and discarded. A client that stops reading is dropped once
+ * CONSOLE_MAX_OUTBUF bytes are pending, so it can never block the switch.
+ */
+#ifndef VDE_CORE_CONSOLE_H
+#define VDE_CORE_CONSOLE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "loop.h"
+
+/* Growable output buffer. */
+struct strbuf {
+	char *s;
+	size_t len, cap;
+};
+void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_append(struct strbuf *b, const char *s, size_t n);
+void sb_free(struct strbuf *b);
+
+/* Special results of a command function besides 0 / errno. */
+enum { CONSOLE_LOGOUT = -1, CONSOLE_SHUTDOWN = -2, CONSOLE_IGNORED = -3 };
+
+enum console_flags {
+	CONSOLE_LISTING = 1, /* wrap output in 0000 DATA ... . */
+};
+
+/* A command handler: write output lines (each ending in '\n') to `out`,
+ * return 0, an errno, CONSOLE_LOGOUT or CONSOLE_SHUTDOWN. */
+typedef int (*console_fn)(struct strbuf *out, const char *arg, void *ctx);
+
+struct console_cmd {
+	const char *path;    /* "port/print"; a menu heading has fn == NULL */
+	const char *syntax;  /* "[N]", or "============" for a menu heading */
+	const char *help;
+	console_fn fn;
+	unsigned flags;
+};
+
+struct console_table {
+	const struct console_cmd *cmds;
+	size_t n;
+};
+
+/* Split a command line into its path and argument (both trimmed, in place).
+ * Returns false for an empty or comment line. */
+bool console_split(char *line, char **path, char **arg);
+
+/* Run one line against the tables (searched in order) and append the full
+ * response, status line included, to `out`. Returns 0 or errno from the
+ * command, CONSOLE_LOGOUT/CONSOLE_SHUTDOWN, or CONSOLE_IGNORED for an
+ * empty or comment line.
+ * The builtin "help [prefix]" lists every table. */
+int console_exec(const struct console_table *tabs, size_t ntabs, const char *line, void *ctx,
+		 struct strbuf *out);
+
+struct console_client;
+
+struct console_server {
+	struct loop *loop;
+	int listen_fd;
+	struct loop_watch lw;
+	char path[108];
+	const char *banner;
+	const char *prompt;
+	const struct console_table *tabs;
+	size_t ntabs;
+	void *ctx;
+	struct console_client *clients;
+	unsigned nclients;
+	bool shutdown_requested; /* set by a command returning CONSOLE_SHUTDOWN */
+	void (*on_shutdown)(struct console_server *cs);
+};
+
+/* Listen on a unix stream socket at `path` with `mode` (chmod) and group
+ * `gid` (-1 to keep). A stale socket nobody answers on is replaced; one in
+ * use is EADDRINUSE. Returns 0 or errno. */
+int console_listen(struct console_server *cs, struct loop *l, const char *path, unsigned mode,
+		   int gid);
+
+/* Serve an already-open fd pair (stdin/stdout console). EOF on rfd calls
+ * on_shutdown. Returns 0 or errno. */
+int console_attach_stdio(struct console_server *cs, int rfd, int wfd);
+
+/* Close every client and the listener; unlink the socket path. */
+void console_close(struct console_server *cs);
+
+#endif

@@ -1,0 +1,110 @@
+/* ep.h - endpoints: every way a frame enters or leaves a vdelab program.
+ *
+ * One file per endpoint type, each defining a `const struct ep_class`
+ * (the vtable), registered by URL scheme in ep.c, in the spirit of
+ * vdeplug4's VNL and OVS's netdev_class:
+ *
+ *   vde:///DIR[N]     client of a VDE2 switch (ours or Debian's)   ep_vde.c
+ *   tap://NAME        Linux tap, IFF_TAP|IFF_NO_PI                 ep_tap.c
+ *   udp://[LADDR:]LPORT@RADDR:RPORT  one raw frame per datagram     ep_udp.c
+ *   stdio:// or -     2-byte big-endian length + frame on stdin/out ep_stream.c
+ *
+ * A string without "://" is a VDE switch directory (as in vdeplug4).
+ *
+ * Data path contract: recv_batch fills up to n buffers and returns how many
+ * frames it delivered (runts and oversize frames are dropped and counted in
+ * `st`, never delivered), 0 when nothing is ready, or -errno; -EPIPE means
+ * the peer went away for good. send_batch returns how many frames it took
+ * (sent, or dropped and counted as tx_errors); a short count means the
+ * endpoint would block and the caller keeps the rest; -errno is fatal.
+ */
+#ifndef VDE_CORE_EP_H
+#define VDE_CORE_EP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkt.h"
+
+struct ep_stats {
+	uint64_t rx_pkts, rx_bytes;  /* frames delivered to the caller */
+	uint64_t tx_pkts, tx_bytes;  /* frames handed to the kernel */
+	uint64_t rx_runt;            /* < 14 bytes, dropped */
+	uint64_t rx_oversize;        /* > VPKT_MAXFRAME, dropped */
+	uint64_t rx_errors;          /* other receive errors (framing, transient) */
+	uint64_t tx_errors;          /* frames the kernel refused, dropped */
+};
+
+struct ep;
+
+struct ep_class {
+	const char *scheme;  /* "vde", "tap", ... */
+	const char *syntax;  /* for --help: "vde:///DIR[N]" */
+	size_t priv_size;    /* bytes of private state allocated with the ep */
+	/* Open from the text after "scheme://". Returns 0, or an errno with a
+	 * one-line reason in err[errlen]. Sets ep->fd (and ctl_fd if any). */
+	int (*open)(struct ep *ep, const char *args, char *err, size_t errlen);
+	int (*recv_batch)(struct ep *ep, struct vpkt **pkts, unsigned n);
+	int (*send_batch)(struct ep *ep, struct vtx *tx, unsigned n);
+	/* Called when ctl_fd is readable or hung up. Returns 0 if the endpoint
+	 * is still alive, -EPIPE if the peer has gone. NULL: no control channel. */
+	int (*ctl_event)(struct ep *ep);
+	void (*close)(struct ep *ep);
+};
+
+struct ep {
+	const struct ep_class *cls;
+	int fd;              /* poll for EPOLLIN to receive (-1 if none) */
+	int ctl_fd;          /* peer-liveness channel, -1 if none */
+	struct ep_stats st;
+	char url[256];       /* as given by the user */
+	char descr[129];     /* free text shown in listings */
+	void *priv;          /* cls->priv_size bytes */
+	uint8_t rx_pending;  /* frames already buffered: call recv_batch again
+	                        without waiting for the fd (stream endpoints) */
+};
+
+/* Open the endpoint named by `url`. On success returns 0 and *out; on error
+ * returns an errno (EINVAL for a malformed URL, EPROTONOSUPPORT for an
+ * unknown scheme, or what the class reported) with a message in err. */
+int ep_open(const char *url, struct ep **out, char *err, size_t errlen);
+
+/* Allocate an endpoint of class `cls` without opening anything (used for
+ * endpoints built from already-open fds, e.g. a switch's accepted ports). */
+struct ep *ep_alloc(const struct ep_class *cls, const char *url);
+
+/* Close fds and free. Accepts NULL. */
+void ep_close(struct ep *ep);
+
+static inline int ep_recv_batch(struct ep *ep, struct vpkt **p, unsigned n)
+{
+	return ep->cls->recv_batch(ep, p, n);
+}
+static inline int ep_send_batch(struct ep *ep, struct vtx *t, unsigned n)
+{
+	return ep->cls->send_batch(ep, t, n);
+}
+
+/* The registered classes (NULL-terminated), for --help listings. */
+extern const struct ep_class *const ep_classes[];
+
+/* Datagram helpers shared by every endpoint whose fd carries one frame per
+ * datagram (VDE data sockets, UDP): recvmmsg/sendmmsg in batches of up to
+ * VPKT_BURST, with the accounting described above. */
+int ep_dgram_recv(struct ep *ep, struct vpkt **pkts, unsigned n);
+int ep_dgram_send(struct ep *ep, struct vtx *tx, unsigned n);
+
+/* Stream-framed endpoint over an fd pair (2-byte big-endian length, then
+ * the frame; vde_plug/dpipe framing). Takes ownership of both fds. */
+struct ep *ep_stream_new(int rfd, int wfd, const char *url);
+
+/* Program name put in VDE request descriptions ("NAME user=U pid=P"). */
+extern const char *ep_program_name;
+
+/* Classes defined by the endpoint files. */
+extern const struct ep_class ep_vde_class, ep_tap_class, ep_udp_class, ep_stdio_class;
+/* Server side of a VDE data socket (a switch port): ep_dgram I/O, ctl_fd
+ * is the client's ctl stream; EOF there means the client left. */
+extern const struct ep_class ep_vdeport_class;
+
+#endif

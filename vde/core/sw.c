@@ -1,0 +1,619 @@
+#include "sw.h"
+#include "frame.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *const sw_drop_names[SW_DROP__N] = {
+	[SW_DROP_VLAN_INGRESS] = "vlan_ingress",
+	[SW_DROP_NO_PVID] = "no_untagged_vlan",
+	[SW_DROP_SAME_PORT] = "same_port",
+	[SW_DROP_BAD_FRAME] = "bad_frame",
+	[SW_DROP_NO_PORT] = "no_port",
+};
+
+static inline size_t bm_bytes(unsigned nports) { return (nports + 7) / 8; }
+static inline bool bm_get(const uint8_t *bm, unsigned i) { return bm[i >> 3] & (1u << (i & 7)); }
+static inline void bm_set(uint8_t *bm, unsigned i, bool v)
+{
+	if (v)
+		bm[i >> 3] |= (uint8_t)(1u << (i & 7));
+	else
+		bm[i >> 3] &= (uint8_t)~(1u << (i & 7));
+}
+
+static struct sw_vlan *vlan_new(unsigned nports)
+{
+	struct sw_vlan *v = calloc(1, sizeof(*v));
+	if (!v)
+		return NULL;
+	v->tagged = calloc(1, bm_bytes(nports));
+	v->members = calloc(nports, sizeof(uint16_t));
+	if (!v->tagged || !v->members) {
+		free(v->tagged);
+		free(v->members);
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static void vlan_free(struct sw_vlan *v)
+{
+	if (!v)
+		return;
+	free(v->tagged);
+	free(v->members);
+	free(v);
+}
+
+/* Recompute every VLAN's list of active member ports and invalidate the
+ * cache. Control plane only. */
+static void rebuild(struct sw *sw)
+{
+	for (unsigned vid = 0; vid < VLAN_MAX; vid++) {
+		struct sw_vlan *v = sw->vlans[vid];
+		if (!v)
+			continue;
+		v->nmembers = 0;
+		for (unsigned p = 0; p < sw->nports; p++) {
+			struct sw_port *pt = &sw->ports[p];
+			if (pt->ep && (pt->pvid == vid || bm_get(v->tagged, p)))
+				v->members[v->nmembers++] = (uint16_t)p;
+		}
+	}
+	sw_bump(sw);
+}
+
+int sw_init(struct sw *sw, unsigned nports, uint32_t fdb_max, unsigned age_s)
+{
+	memset(sw, 0, sizeof(*sw));
+	if (nports == 0 || nports > SW_MAX_PORTS)
+		return EINVAL;
+	sw->ports = calloc(nports, sizeof(*sw->ports));
+	sw->dirty = calloc(nports, sizeof(*sw->dirty));
+	sw->vlans[0] = vlan_new(nports);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t seed = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)ts.tv_sec;
+	if (!sw->ports || !sw->dirty || !sw->vlans[0] ||
+	    fdb_init(&sw->fdb, fdb_max, (uint64_t)age_s * 1000000000ull,
+		     (uint64_t)FDB_MIN_PERSIST_S * 1000000000ull, seed) ||
+	    flowcache_init(&sw->fc)) {
+		sw_destroy(sw);
+		return ENOMEM;
+	}
+	sw->nports = nports;
+	return 0;
+}
+
+void sw_destroy(struct sw *sw)
+{
+	if (sw->ports)
+		for (unsigned p = 0; p < sw->nports; p++)
+			free(sw->ports[p].bl_buf);
+	free(sw->ports);
+	free(sw->dirty);
+	for (unsigned v = 0; v < VLAN_MAX; v++)
+		vlan_free(sw->vlans[v]);
+	fdb_destroy(&sw->fdb);
+	flowcache_destroy(&sw->fc);
+	memset(sw, 0, sizeof(*sw));
+}
+
+int sw_port_create(struct sw *sw, unsigned port, bool notinpool)
+{
+	if (port >= sw->nports)
+		return EINVAL;
+	struct sw_port *p = &sw->ports[port];
+	if (p->exists)
+		return EEXIST;
+	memset(p, 0, sizeof(*p));
+	p->exists = true;
+	p->notinpool = notinpool;
+	p->pvid = 0;
+	return 0;
+}
+
+int sw_port_alloc(struct sw *sw)
+{
+	for (unsigned p = 1; p < sw->nports; p++) {
+		if (!sw->ports[p].exists) {
+			sw_port_create(sw, p, false);
+			return (int)p;
+		}
+	}
+	return -ENOSPC;
+}
+
+static void backlog_clear(struct sw *sw, struct sw_port *p)
+{
+	if (p->bl_count) {
+		p->st.tx_drops += p->bl_count;
+		p->bl_count = 0;
+		p->bl_head = 0;
+		sw->nblocked--;
+	}
+	free(p->bl_buf);
+	p->bl_buf = NULL;
+}
+
+int sw_port_remove(struct sw *sw, unsigned port)
+{
+	if (port >= sw->nports)
+		return EINVAL;
+	struct sw_port *p = &sw->ports[port];
+	if (!p->exists)
+		return ENXIO;
+	if (p->ep)
+		return EADDRINUSE;
+	for (unsigned v = 0; v < VLAN_MAX; v++)
+		if (sw->vlans[v])
+			bm_set(sw->vlans[v]->tagged, port, false);
+	backlog_clear(sw, p);
+	memset(p, 0, sizeof(*p));
+	fdb_flush_port(&sw->fdb, (uint16_t)port);
+	rebuild(sw);
+	return 0;
+}
+
+int sw_port_attach(struct sw *sw, unsigned port, struct ep *ep)
+{
+	if (port >= sw->nports || !sw->ports[port].exists)
+		return ENXIO;
+	if (sw->ports[port].ep)
+		return EADDRINUSE;
+	sw->ports[port].ep = ep;
+	rebuild(sw);
+	return 0;
+}
+
+struct ep *sw_port_detach(struct sw *sw, unsigned port)
+{
+	if (port >= sw->nports)
+		return NULL;
+	struct sw_port *p = &sw->ports[port];
+	struct ep *ep = p->ep;
+	if (!ep)
+		return NULL;
+	bool was_blocked = p->bl_count > 0;
+	p->ep = NULL;
+	p->txq.n = 0;
+	backlog_clear(sw, p);
+	if (was_blocked && sw->on_blocked)
+		sw->on_blocked(sw, (uint16_t)port, false);
+	fdb_flush_port(&sw->fdb, (uint16_t)port);
+	if (!p->notinpool) {
+		/* an auto-allocated port goes back to the pool, as in vde-2 */
+		for (unsigned v = 0; v < VLAN_MAX; v++)
+			if (sw->vlans[v])
+				bm_set(sw->vlans[v]->tagged, port, false);
+		memset(p, 0, sizeof(*p));
+	}
+	rebuild(sw);
+	if (sw->paused && sw->nblocked == 0 && sw->on_pause) {
+		sw->paused = false;
+		sw->on_pause(sw, false);
+	}
+	return ep;
+}
+
+int sw_set_numports(struct sw *sw, unsigned nports)
+{
+	if (nports == 0 || nports > SW_MAX_PORTS)
+		return EINVAL;
+	for (unsigned p = nports; p < sw->nports; p++)
+		if (sw->ports[p].ep)
+			return EADDRINUSE;
+	for (unsigned p = nports; p < sw->nports; p++)
+		if (sw->ports[p].exists)
+			sw_port_remove(sw, p);
+	struct sw_port *np = calloc(nports, sizeof(*np));
+	uint16_t *nd = calloc(nports, sizeof(*nd));
+	if (!np || !nd) {
+		free(np);
+		free(nd);
+		return ENOMEM;
+	}
+	unsigned keep = nports < sw->nports ? nports : sw->nports;
+	memcpy(np, sw->ports, keep * sizeof(*np));
+	for (unsigned v = 0; v < VLAN_MAX; v++) {
+		struct sw_vlan *old = sw->vlans[v];
+		if (!old)
+			continue;
+		struct sw_vlan *nv = vlan_new(nports);
+		if (!nv) {
+			free(np);
+			free(nd);
+			return ENOMEM;
+		}
+		for (unsigned p = 0; p < keep; p++)
+			bm_set(nv->tagged, p, bm_get(old->tagged, p));
+		vlan_free(old);
+		sw->vlans[v] = nv;
+	}
+	free(sw->ports);
+	free(sw->dirty);
+	sw->ports = np;
+	sw->dirty = nd;
+	sw->ndirty = 0;
+	sw->nports = nports;
+	rebuild(sw);
+	return 0;
+}
+
+void sw_set_hub(struct sw *sw, bool hub)
+{
+	sw->hub = hub;
+	fdb_flush_all(&sw->fdb);
+	sw_bump(sw);
+}
+
+int sw_vlan_create(struct sw *sw, unsigned vid)
+{
+	if (vid == 0 || vid >= VLAN_NONE)
+		return EINVAL;
+	if (sw->vlans[vid])
+		return EEXIST;
+	if (!(sw->vlans[vid] = vlan_new(sw->nports)))
+		return ENOMEM;
+	rebuild(sw);
+	return 0;
+}
+
+int sw_vlan_remove(struct sw *sw, unsigned vid)
+{
+	if (vid == 0 || vid >= VLAN_NONE)
+		return EINVAL; /* VLAN 0 stays: removing it crashes vde_switch (vde-2#23) */
+	struct sw_vlan *v = sw->vlans[vid];
+	if (!v)
+		return ENOENT;
+	for (unsigned p = 0; p < sw->nports; p++)
+		if (sw->ports[p].exists && (sw->ports[p].pvid == vid || bm_get(v->tagged, p)))
+			return EADDRINUSE;
+	vlan_free(v);
+	sw->vlans[vid] = NULL;
+	fdb_flush_vlan(&sw->fdb, (uint16_t)vid);
+	rebuild(sw);
+	return 0;
+}
+
+int sw_vlan_addport(struct sw *sw, unsigned vid, unsigned port)
+{
+	if (vid >= VLAN_NONE || port >= sw->nports)
+		return EINVAL;
+	if (!sw->vlans[vid])
+		return ENOENT;
+	if (!sw->ports[port].exists)
+		return ENXIO;
+	if (bm_get(sw->vlans[vid]->tagged, port))
+		return EEXIST;
+	bm_set(sw->vlans[vid]->tagged, port, true);
+	rebuild(sw);
+	return 0;
+}
+
+int sw_vlan_delport(struct sw *sw, unsigned vid, unsigned port)
+{
+	if (vid >= VLAN_NONE || port >= sw->nports)
+		return EINVAL;
+	if (!sw->vlans[vid])
+		return ENOENT;
+	if (!bm_get(sw->vlans[vid]->tagged, port))
+		return ENXIO;
+	bm_set(sw->vlans[vid]->tagged, port, false);
+	fdb_flush_port(&sw->fdb, (uint16_t)port);
+	rebuild(sw);
+	return 0;
+}
+
+int sw_port_setvlan(struct sw *sw, unsigned port, unsigned vid)
+{
+	if (port >= sw->nports || vid > VLAN_NONE)
+		return EINVAL;
+	if (!sw->ports[port].exists)
+		return ENXIO;
+	if (vid != VLAN_NONE && !sw->vlans[vid])
+		return ENOENT;
+	sw->ports[port].pvid = (uint16_t)vid;
+	fdb_flush_port(&sw->fdb, (uint16_t)port);
+	rebuild(sw);
+	return 0;
+}
+
+bool sw_vlan_is_tagged(const struct sw *sw, unsigned vid, unsigned port)
+{
+	return vid < VLAN_MAX && sw->vlans[vid] && port < sw->nports &&
+	       bm_get(sw->vlans[vid]->tagged, port);
+}
+
+void sw_set_flowcache(struct sw *sw, bool on)
+{
+	if (on && !sw->fc.enabled)
+		flowcache_clear(&sw->fc);
+	sw->fc.enabled = on;
+}
+
+/* ---- output ---- */
+
+static void port_flush(struct sw *sw, uint16_t port);
+
+static void backlog_push(struct sw *sw, struct sw_port *p, uint16_t port, const struct vtx *t)
+{
+	if (!p->bl_buf && !(p->bl_buf = malloc((size_t)PORT_BACKLOG * VPKT_MAXFRAME))) {
+		p->st.tx_drops++;
+		return;
+	}
+	if (p->bl_count == PORT_BACKLOG) {
+		p->st.tx_drops++;
+		return;
+	}
+	unsigned slot = (p->bl_head + p->bl_count) % PORT_BACKLOG;
+	vtx_flatten(t, p->bl_buf + (size_t)slot * VPKT_MAXFRAME);
+	p->bl_len[slot] = t->len;
+	if (p->bl_count++ == 0) {
+		sw->nblocked++;
+		if (sw->on_blocked)
+			sw->on_blocked(sw, port, true);
+	}
+	if (!sw->paused && p->bl_count >= PORT_BACKLOG / 2 && sw->on_pause) {
+		sw->paused = true;
+		sw->on_pause(sw, true);
+	}
+}
+
+void sw_port_drain(struct sw *sw, uint16_t port)
+{
+	struct sw_port *p = &sw->ports[port];
+	while (p->ep && p->bl_count) {
+		struct vtx t[VPKT_BURST];
+		unsigned n = 0;
+		for (; n < VPKT_BURST && n < p->bl_count; n++) {
+			unsigned slot = (p->bl_head + n) % PORT_BACKLOG;
+			vtx_init(&t[n]);
+			vtx_add(&t[n], p->bl_buf + (size_t)slot * VPKT_MAXFRAME, p->bl_len[slot]);
+		}
+		int sent = ep_send_batch(p->ep, t, n);
+		if (sent < 0) {
+			p->st.tx_drops += n;
+			sent = (int)n;
+		}
+		for (int i = 0; i < sent; i++)
+			p->st.tx_bytes += t[i].len;
+		p->st.tx_pkts += (unsigned)sent;
+		p->bl_head = (p->bl_head + (unsigned)sent) % PORT_BACKLOG;
+		p->bl_count -= (unsigned)sent;
+		if ((unsigned)sent < n)
+			break;
+	}
+	if (p->bl_count == 0 && p->bl_buf) {
+		p->bl_head = 0;
+		sw->nblocked--;
+		if (sw->on_blocked)
+			sw->on_blocked(sw, port, false);
+	}
+	if (sw->paused && sw->on_pause) {
+		bool still = false;
+		for (unsigned i = 0; i < sw->nports && !still; i++)
+			still = sw->ports[i].bl_count >= PORT_BACKLOG / 2;
+		if (!still) {
+			sw->paused = false;
+			sw->on_pause(sw, false);
+		}
+	}
+}
+
+static void port_flush(struct sw *sw, uint16_t port)
+{
+	struct sw_port *p = &sw->ports[port];
+	struct sw_txq *q = &p->txq;
+	unsigned done = 0;
+
+	p->dirty = false;
+	if (!p->ep || q->n == 0) {
+		q->n = 0;
+		return;
+	}
+	if (p->bl_count == 0) {
+		int sent = ep_send_batch(p->ep, q->tx, q->n);
+		if (sent < 0) {
+			p->st.tx_drops += q->n;
+			q->n = 0;
+			return;
+		}
+		done = (unsigned)sent;
+		for (unsigned i = 0; i < done; i++)
+			p->st.tx_bytes += q->tx[i].len;
+		p->st.tx_pkts += done;
+	}
+	for (unsigned i = done; i < q->n; i++)
+		backlog_push(sw, p, port, &q->tx[i]);
+	q->n = 0;
+}
+
+void sw_flush(struct sw *sw)
+{
+	for (unsigned i = 0; i < sw->ndirty; i++)
+		port_flush(sw, sw->dirty[i]);
+	sw->ndirty = 0;
+}
+
+/* Queue one frame for `port` in `vlan`, tagging or untagging by gather list. */
+static void enqueue(struct sw *sw, uint16_t port, const uint8_t *data, uint16_t len,
+		    const struct frame_info *fi, uint16_t vlan)
+{
+	struct sw_port *p = &sw->ports[port];
+	if (!p->ep)
+		return;
+	struct sw_txq *q = &p->txq;
+	if (q->n == VPKT_BURST)
+		port_flush(sw, port);
+	struct vtx *t = &q->tx[q->n];
+	vtx_init(t);
+	bool in_tagged = fi->vid != FRAME_UNTAGGED;
+	if (sw->hub) {
+		vtx_add(t, data, len);
+	} else {
+		bool out_tagged = p->pvid != vlan;
+		if (!out_tagged && !in_tagged) {
+			vtx_add(t, data, len);
+		} else if (out_tagged && in_tagged && fi->vid == vlan) {
+			vtx_add(t, data, len);
+		} else {
+			size_t body = in_tagged ? ETH_HDR_LEN + VLAN_TAG_LEN - 2 : ETH_HDR_LEN - 2;
+			vtx_add(t, data, 12);
+			if (out_tagged) {
+				frame_make_tag(q->tag[q->n], vlan, fi->pcp);
+				vtx_add(t, q->tag[q->n], VLAN_TAG_LEN);
+			}
+			vtx_add(t, data + body, len - body);
+		}
+	}
+	vtx_pad(t);
+	q->n++;
+	if (!p->dirty) {
+		p->dirty = true;
+		sw->dirty[sw->ndirty++] = port;
+	}
+}
+
+/* The slow path: compute the action for a frame, learning its source. */
+static void classify(struct sw *sw, uint16_t in, const uint8_t *data, const struct frame_info *fi,
+		     uint64_t now, struct flow_action *act, uint32_t *src_idx, bool *cacheable)
+{
+	struct sw_port *ip = &sw->ports[in];
+	uint16_t vlan;
+
+	*src_idx = FDB_NONE;
+	*cacheable = true;
+	act->kind = FLOW_DROP;
+	act->port = 0;
+	if (fi->vid == FRAME_UNTAGGED || fi->vid == 0) {
+		vlan = ip->pvid;
+		if (vlan == VLAN_NONE) {
+			act->drop_reason = SW_DROP_NO_PVID;
+			act->vlan = 0;
+			return;
+		}
+	} else {
+		vlan = fi->vid;
+		if (!sw->vlans[vlan] || !bm_get(sw->vlans[vlan]->tagged, in)) {
+			if (ip->pvid != vlan || !sw->vlans[vlan]) {
+				act->drop_reason = SW_DROP_VLAN_INGRESS;
+				act->vlan = vlan;
+				return;
+			}
+		}
+	}
+	act->vlan = vlan;
+	if (!fi->group_src) {
+		enum fdb_result r = fdb_learn(&sw->fdb, data + 6, vlan, in, now, src_idx);
+		if (fdb_changed(r))
+			sw_bump(sw);
+		if (r == FDB_FLAP_HELD) {
+			/* the entry belongs to another port: do not cache, so the
+			 * move is retried on every frame until anti-flap allows it */
+			*src_idx = FDB_NONE;
+			*cacheable = false;
+		}
+	}
+	if (!fi->group_dst) {
+		uint32_t d = fdb_lookup(&sw->fdb, data, vlan);
+		if (d != FDB_NONE) {
+			uint16_t out = sw->fdb.tab[d].port;
+			if (out == in) {
+				act->drop_reason = SW_DROP_SAME_PORT;
+				return;
+			}
+			act->kind = FLOW_UNICAST;
+			act->port = out;
+			return;
+		}
+	}
+	act->kind = FLOW_FLOOD;
+}
+
+void sw_input(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint64_t now)
+{
+	struct sw_port *ip = in < sw->nports ? &sw->ports[in] : NULL;
+	if (!ip || !ip->exists) {
+		sw->st.drops[SW_DROP_NO_PORT] += n;
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const uint8_t *data = vpkt_data(pkts[i]);
+		uint16_t len = pkts[i]->len;
+		struct frame_info fi;
+
+		ip->st.rx_pkts++;
+		ip->st.rx_bytes += len;
+		if (frame_parse(data, len, &fi) != FRAME_OK) {
+			ip->st.rx_drops++;
+			sw->st.drops[SW_DROP_BAD_FRAME]++;
+			continue;
+		}
+		if (sw->hub) {
+			for (unsigned p = 0; p < sw->nports; p++)
+				if (p != in && sw->ports[p].ep) {
+					enqueue(sw, (uint16_t)p, data, len, &fi, 0);
+					sw->ports[p].st.tx_flood++;
+				}
+			sw->st.flooded++;
+			continue;
+		}
+		struct flow_key k;
+		k.in_port = in;
+		k.vid = fi.vid;
+		memcpy(k.dst, data, 6);
+		memcpy(k.src, data + 6, 6);
+		k.ethertype = fi.ethertype;
+		memset(k.pad, 0, sizeof(k.pad));
+
+		struct flow_action act;
+		struct flow_entry *fe = flowcache_lookup(&sw->fc, &k, sw->gen);
+		if (fe) {
+			act = fe->act;
+			if (fe->src_idx != FDB_NONE)
+				sw->fdb.tab[fe->src_idx].last_seen_ns = now;
+		} else {
+			uint32_t src_idx;
+			bool cacheable;
+			classify(sw, in, data, &fi, now, &act, &src_idx, &cacheable);
+			if (cacheable)
+				flowcache_insert(&sw->fc, &k, sw->gen, &act, src_idx);
+		}
+		switch (act.kind) {
+		case FLOW_DROP:
+			ip->st.rx_drops++;
+			sw->st.drops[act.drop_reason]++;
+			break;
+		case FLOW_UNICAST:
+			enqueue(sw, act.port, data, len, &fi, act.vlan);
+			sw->st.unicast++;
+			break;
+		case FLOW_FLOOD: {
+			const struct sw_vlan *v = sw->vlans[act.vlan];
+			for (unsigned m = 0; v && m < v->nmembers; m++) {
+				uint16_t p = v->members[m];
+				if (p != in) {
+					enqueue(sw, p, data, len, &fi, act.vlan);
+					sw->ports[p].st.tx_flood++;
+				}
+			}
+			sw->st.flooded++;
+			break;
+		}
+		}
+	}
+}
+
+unsigned sw_tick(struct sw *sw, uint64_t now_ns)
+{
+	unsigned n = fdb_age(&sw->fdb, now_ns);
+	if (n)
+		sw_bump(sw);
+	return n;
+}

@@ -1,0 +1,168 @@
+/* sw.h - the learning switch: ports, 802.1Q VLANs, FDB, flow cache, output.
+ *
+ * Pipeline per received batch (run to completion):
+ *   parse -> flow cache lookup (hit: refresh src age, take the action)
+ *   miss: ingress VLAN filter -> learn src -> FDB lookup or flood set ->
+ *         install in the cache with the current generation
+ *   execute: per egress port, tag/untag by gather list (no copies), pad to
+ *   60 bytes, append to the port's tx queue; queues are flushed with one
+ *   sendmmsg per port at the end of the batch.
+ *
+ * VLAN model (vde_switch's): each port has one untagged VLAN (its PVID,
+ * port/setvlan; VLAN_NONE = none) and any number of tagged memberships
+ * (vlan/addport). An untagged frame belongs to the PVID; a tagged frame is
+ * accepted only if the port is a member of its VID (ingress filtering); a
+ * priority tag (VID 0) means the PVID. On egress a frame is untagged on the
+ * port whose PVID is its VLAN and tagged elsewhere. VLAN 0 always exists.
+ * Hub mode floods every frame unchanged to every other port.
+ *
+ * When a port's socket is full, frames wait in a bounded per-port backlog
+ * (PORT_BACKLOG frames, copied only under congestion) and the owner is told
+ * to poll for writability and to pause input (back-pressure) until the
+ * backlog drains below half; beyond the backlog, frames are dropped and
+ * counted in tx_drops.
+ */
+#ifndef VDE_CORE_SW_H
+#define VDE_CORE_SW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ep.h"
+#include "fdb.h"
+#include "flowcache.h"
+#include "limits.h"
+#include "pkt.h"
+
+enum sw_drop {
+	SW_DROP_VLAN_INGRESS = 0, /* tagged with a VLAN the port is not in */
+	SW_DROP_NO_PVID,          /* untagged on a port without untagged VLAN */
+	SW_DROP_SAME_PORT,        /* destination learned on the ingress port */
+	SW_DROP_BAD_FRAME,        /* truncated 802.1Q tag */
+	SW_DROP_NO_PORT,          /* frame from a port that does not exist */
+	SW_DROP__N
+};
+extern const char *const sw_drop_names[SW_DROP__N];
+
+struct sw_port_stats {
+	uint64_t rx_pkts, rx_bytes;  /* frames received from the port */
+	uint64_t tx_pkts, tx_bytes;  /* frames handed to the port's endpoint */
+	uint64_t rx_drops;           /* received frames the switch discarded */
+	uint64_t tx_drops;           /* frames for this port lost (backlog full) */
+	uint64_t tx_flood;           /* of tx_pkts, copies of flooded frames */
+};
+
+struct sw_txq {
+	unsigned n;
+	struct vtx tx[VPKT_BURST];
+	uint8_t tag[VPKT_BURST][4];
+};
+
+struct sw_port {
+	bool exists;           /* allocated (auto or port/create) */
+	bool notinpool;        /* made by port/create: not auto-allocated */
+	struct ep *ep;         /* attached endpoint, NULL = inactive */
+	uint16_t pvid;         /* untagged VLAN, VLAN_NONE = none */
+	struct sw_port_stats st;
+	struct sw_txq txq;
+	bool dirty;            /* txq holds frames to flush */
+	/* backlog ring, allocated on first congestion */
+	uint8_t *bl_buf;       /* PORT_BACKLOG * VPKT_MAXFRAME bytes */
+	uint16_t bl_len[PORT_BACKLOG];
+	unsigned bl_head, bl_count;
+	void *owner;           /* the daemon's per-port data */
+};
+
+struct sw_vlan {
+	uint8_t *tagged;       /* bitmap over ports: tagged members */
+	uint16_t *members;     /* active member ports (tagged or untagged) */
+	unsigned nmembers;
+};
+
+struct sw;
+/* Told when a port starts (true) or stops (false) needing EPOLLOUT. */
+typedef void (*sw_blocked_cb)(struct sw *sw, uint16_t port, bool blocked);
+/* Told when input should pause (true) or resume (false). */
+typedef void (*sw_pause_cb)(struct sw *sw, bool pause);
+
+struct sw_stats {
+	uint64_t drops[SW_DROP__N];
+	uint64_t flooded;      /* frames flooded (per frame, not per copy) */
+	uint64_t unicast;      /* frames sent to one learned port */
+};
+
+struct sw {
+	unsigned nports;
+	struct sw_port *ports;
+	struct sw_vlan *vlans[VLAN_MAX]; /* NULL = VLAN does not exist */
+	bool hub;
+	uint32_t gen;                /* bumped on any change to forwarding state */
+	struct fdb fdb;
+	struct flowcache fc;
+	struct sw_stats st;
+	uint16_t *dirty;             /* ports with frames in their txq */
+	unsigned ndirty;
+	unsigned nblocked;           /* ports with a non-empty backlog */
+	bool paused;
+	sw_blocked_cb on_blocked;
+	sw_pause_cb on_pause;
+	void *owner;
+};
+
+/* Create a switch with ports 0..nports-1 (no port exists yet), VLAN 0, an
+ * FDB of fdb_max entries aging after age_s seconds, and the flow cache on.
+ * Returns 0, EINVAL (nports 0 or > SW_MAX_PORTS) or ENOMEM. */
+int sw_init(struct sw *sw, unsigned nports, uint32_t fdb_max, unsigned age_s);
+void sw_destroy(struct sw *sw);
+
+/* Invalidate every cached decision (O(1)). */
+static inline void sw_bump(struct sw *sw)
+{
+	if (++sw->gen == UINT32_MAX)
+		sw->gen = 0;
+}
+
+/* Port management (vde_switch port/ commands). 0 or errno:
+ * EINVAL out of range; EEXIST already exists; ENXIO does not exist;
+ * EADDRINUSE has an endpoint attached; ENOSPC no free port. */
+int sw_port_create(struct sw *sw, unsigned port, bool notinpool);
+int sw_port_remove(struct sw *sw, unsigned port);
+/* Lowest free allocatable port >= 1 (vde-2 port.c), created; or -ENOSPC. */
+int sw_port_alloc(struct sw *sw);
+/* Attach `ep` to an existing port without endpoint. 0, ENXIO or EADDRINUSE. */
+int sw_port_attach(struct sw *sw, unsigned port, struct ep *ep);
+/* Detach and return the endpoint (caller closes it); flushes the port's
+ * MACs and backlog. NULL if none. The port keeps existing if notinpool. */
+struct ep *sw_port_detach(struct sw *sw, unsigned port);
+/* Change the number of ports (port/setnumports). EADDRINUSE if an active
+ * port would be cut off, EINVAL out of range, ENOMEM. */
+int sw_set_numports(struct sw *sw, unsigned nports);
+void sw_set_hub(struct sw *sw, bool hub);
+
+/* VLANs (vde_switch vlan/ commands). 0 or errno: EINVAL bad VID (1..4094
+ * for create/remove) or port; EEXIST exists; ENOENT no such VLAN;
+ * EADDRINUSE (remove) VLAN still has member ports. */
+int sw_vlan_create(struct sw *sw, unsigned vid);
+int sw_vlan_remove(struct sw *sw, unsigned vid);
+int sw_vlan_addport(struct sw *sw, unsigned vid, unsigned port);
+int sw_vlan_delport(struct sw *sw, unsigned vid, unsigned port);
+/* port/setvlan: untagged VLAN of a port (VLAN_NONE for none). */
+int sw_port_setvlan(struct sw *sw, unsigned port, unsigned vid);
+bool sw_vlan_is_tagged(const struct sw *sw, unsigned vid, unsigned port);
+
+/* Forward `n` frames received on `in_port` at time now_ns. Frames are only
+ * read; the caller keeps the buffers, which must stay valid until
+ * sw_flush() returns. */
+void sw_input(struct sw *sw, uint16_t in_port, struct vpkt **pkts, unsigned n, uint64_t now_ns);
+/* Hand every queued frame to the endpoints (end of a batch). */
+void sw_flush(struct sw *sw);
+/* Port writable again: send from its backlog. */
+void sw_port_drain(struct sw *sw, uint16_t port);
+
+/* Periodic work (1 s tick): FDB aging. Returns expired entries. */
+unsigned sw_tick(struct sw *sw, uint64_t now_ns);
+
+/* Turn the flow cache on or off (benchmarks, flow/setcache). */
+void sw_set_flowcache(struct sw *sw, bool on);
+
+#endif

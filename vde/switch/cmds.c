@@ -1,0 +1,551 @@
+/* cmds.c - vdelab-switch management console commands.
+ *
+ * Paths, arguments, output formats and error codes follow vde_switch (vde-2
+ * port.c, hash.c, consmgmt.c) so vdeterm, unixterm and scripts written for
+ * vde_switch work unchanged. Our additions live in their own groups
+ * (port/add, flow/, stats/) and print machine-readable key=value lines.
+ * Unlike vde-2, which parses numbers with atoi(), a non-numeric argument is
+ * an error (1022 Invalid argument) rather than port 0.
+ */
+#include "swd.h"
+#include "../core/frame.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Parse up to `max` unsigned decimal integers; returns how many, or -1 on
+ * garbage. */
+static int parse_uints(const char *arg, unsigned *v, int max)
+{
+	int n = 0;
+	const char *s = arg;
+	while (*s) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			break;
+		if (n == max || *s < '0' || *s > '9')
+			return -1;
+		char *e;
+		unsigned long x = strtoul(s, &e, 10);
+		if (x > 0xffffffffu || (*e && *e != ' ' && *e != '\t'))
+			return -1;
+		v[n++] = (unsigned)x;
+		s = e;
+	}
+	return n;
+}
+
+static int one_uint(const char *arg, unsigned *v)
+{
+	return parse_uints(arg, v, 1) == 1 ? 0 : EINVAL;
+}
+
+static double uptime_s(struct swd *d) { return (double)(loop_now_ns() - d->start_ns) / 1e9; }
+
+static int c_showinfo(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	char mac[18];
+	(void)arg;
+	sb_printf(o, "VDE switch V.0.1 (vdelab-switch)\n");
+	sb_printf(o, "pid %d MAC %s uptime %d\n", getpid(), mac_format(d->mac, mac), (int)uptime_s(d));
+	if (d->mgmt_path)
+		sb_printf(o, "mgmt %s perm 0%03o\n", d->mgmt_path, d->mgmt_mode);
+	return 0;
+}
+
+static int c_shutdown(struct strbuf *o, const char *arg, void *ctx)
+{
+	(void)o; (void)arg; (void)ctx;
+	return CONSOLE_SHUTDOWN;
+}
+
+static int c_load(struct strbuf *o, const char *arg, void *ctx)
+{
+	(void)o;
+	if (!*arg)
+		return EINVAL;
+	return swd_load_rc(ctx, arg);
+}
+
+static int c_ds_showinfo(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	(void)arg;
+	sb_printf(o, "ctl dir %s\nstd mode 0%03o\n", d->dir, d->ctlmode);
+	return 0;
+}
+
+static int c_port_showinfo(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	(void)arg;
+	sb_printf(o, "Numports=%u\nHUB=%s\ncounters=true\n", d->sw.nports, d->sw.hub ? "true" : "false");
+	return 0;
+}
+
+static int c_setnumports(struct strbuf *o, const char *arg, void *ctx)
+{
+	unsigned n;
+	(void)o;
+	if (one_uint(arg, &n))
+		return EINVAL;
+	return sw_set_numports(&((struct swd *)ctx)->sw, n);
+}
+
+static int c_sethub(struct strbuf *o, const char *arg, void *ctx)
+{
+	unsigned v;
+	(void)o;
+	if (one_uint(arg, &v) || v > 1)
+		return EINVAL;
+	sw_set_hub(&((struct swd *)ctx)->sw, v == 1);
+	return 0;
+}
+
+static int c_setvlan(struct strbuf *o, const char *arg, void *ctx)
+{
+	unsigned v[2];
+	(void)o;
+	if (parse_uints(arg, v, 2) != 2)
+		return EINVAL;
+	return sw_port_setvlan(&((struct swd *)ctx)->sw, v[0], v[1]);
+}
+
+static int c_create(struct strbuf *o, const char *arg, void *ctx)
+{
+	unsigned p;
+	(void)o;
+	if (one_uint(arg, &p))
+		return EINVAL;
+	return sw_port_create(&((struct swd *)ctx)->sw, p, true);
+}
+
+static int c_createauto(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	(void)arg;
+	int p = sw_port_alloc(&d->sw);
+	if (p < 0)
+		return -p;
+	d->sw.ports[p].notinpool = true;
+	sb_printf(o, "Port %04d\n", p);
+	return 0;
+}
+
+static int c_remove(struct strbuf *o, const char *arg, void *ctx)
+{
+	unsigned p;
+	(void)o;
+	if (one_uint(arg, &p))
+		return EINVAL;
+	return sw_port_remove(&((struct swd *)ctx)->sw, p);
+}
+
+static int c_epclose(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	unsigned v[2];
+	int n = parse_uints(arg, v, 2);
+	(void)o;
+	if (n < 1 || v[0] >= d->sw.nports)
+		return EINVAL;
+	struct sw_port *p = &d->sw.ports[v[0]];
+	if (!p->ep)
+		return ENXIO;
+	struct port_io *pio = p->owner;
+	if (n == 2 && pio && pio->epid != v[1])
+		return ENXIO;
+	swd_port_close(d, v[0]);
+	return 0;
+}
+
+static int c_add(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	char url[256], err[256];
+	int port = -1;
+	if (!*arg)
+		return EINVAL;
+	snprintf(url, sizeof(url), "%s", arg);
+	char *sp = strpbrk(url, " \t");
+	if (sp) {
+		*sp++ = '\0';
+		unsigned p;
+		if (one_uint(sp, &p))
+			return EINVAL;
+		port = (int)p;
+	}
+	int r = swd_add_url(d, url, port, err, sizeof(err));
+	if (r < 0) {
+		sb_printf(o, "%s\n", err);
+		return -r;
+	}
+	sb_printf(o, "Port %04d\n", r);
+	return 0;
+}
+
+static int c_resetcounter(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	unsigned p;
+	(void)o;
+	if (*arg) {
+		if (one_uint(arg, &p) || p >= d->sw.nports)
+			return EINVAL;
+		memset(&d->sw.ports[p].st, 0, sizeof(d->sw.ports[p].st));
+		return 0;
+	}
+	for (p = 0; p < d->sw.nports; p++)
+		memset(&d->sw.ports[p].st, 0, sizeof(d->sw.ports[p].st));
+	return 0;
+}
+
+static const char *user_name(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	return pw ? pw->pw_name : "?";
+}
+
+static int print_port(struct swd *d, struct strbuf *o, unsigned i, bool inactive)
+{
+	struct sw_port *p = &d->sw.ports[i];
+	if (!p->exists || (!inactive && !p->ep))
+		return ENXIO;
+	sb_printf(o, "Port %04u untagged_vlan=%04u %sACTIVE - %sUnnamed Allocatable\n", i, p->pvid,
+		  p->ep ? "" : "IN", p->notinpool ? "NOT " : "");
+	sb_printf(o, " Current User: %s Access Control: (User: NONE - Group: NONE)\n",
+		  p->ep ? user_name() : "NONE");
+	sb_printf(o, " IN:  pkts %10llu          bytes %20llu\n", (unsigned long long)p->st.rx_pkts,
+		  (unsigned long long)p->st.rx_bytes);
+	sb_printf(o, " OUT: pkts %10llu          bytes %20llu\n", (unsigned long long)p->st.tx_pkts,
+		  (unsigned long long)p->st.tx_bytes);
+	if (p->ep) {
+		struct port_io *pio = p->owner;
+		sb_printf(o, "  -- endpoint ID %04u module %-12s: %s\n", pio ? pio->epid : 0,
+			  p->ep->cls == &ep_vdeport_class ? "unix prog" : p->ep->cls->scheme,
+			  p->ep->descr[0] ? p->ep->descr : p->ep->url);
+	}
+	return 0;
+}
+
+static int port_listing(struct strbuf *o, const char *arg, void *ctx, bool inactive)
+{
+	struct swd *d = ctx;
+	unsigned p;
+	if (*arg) {
+		if (one_uint(arg, &p) || p >= d->sw.nports)
+			return EINVAL;
+		return print_port(d, o, p, inactive);
+	}
+	for (p = 0; p < d->sw.nports; p++)
+		print_port(d, o, p, inactive);
+	return 0;
+}
+
+static int c_print(struct strbuf *o, const char *arg, void *ctx) { return port_listing(o, arg, ctx, false); }
+static int c_allprint(struct strbuf *o, const char *arg, void *ctx) { return port_listing(o, arg, ctx, true); }
+
+static int c_vlan_create(struct strbuf *o, const char *arg, void *ctx)
+{
+	unsigned v;
+	(void)o;
+	if (one_uint(arg, &v))
+		return EINVAL;
+	return sw_vlan_create(&((struct swd *)ctx)->sw, v);
+}
+
+static int c_vlan_remove(struct strbuf *o, const char *arg, void *ctx)
+{
+	unsigned v;
+	(void)o;
+	if (one_uint(arg, &v))
+		return EINVAL;
+	return sw_vlan_remove(&((struct swd *)ctx)->sw, v);
+}
+
+static int c_vlan_addport(struct strbuf *o, const char *arg, void *ctx)
+{
+	unsigned v[2];
+	(void)o;
+	if (parse_uints(arg, v, 2) != 2)
+		return EINVAL;
+	return sw_vlan_addport(&((struct swd *)ctx)->sw, v[0], v[1]);
+}
+
+static int c_vlan_delport(struct strbuf *o, const char *arg, void *ctx)
+{
+	unsigned v[2];
+	(void)o;
+	if (parse_uints(arg, v, 2) != 2)
+		return EINVAL;
+	return sw_vlan_delport(&((struct swd *)ctx)->sw, v[0], v[1]);
+}
+
+static void print_vlan(struct swd *d, struct strbuf *o, unsigned vid, bool inactive)
+{
+	sb_printf(o, "VLAN %04u\n", vid);
+	for (unsigned p = 0; p < d->sw.nports; p++) {
+		struct sw_port *pt = &d->sw.ports[p];
+		bool tagged = sw_vlan_is_tagged(&d->sw, vid, p);
+		if (!pt->exists || (pt->pvid != vid && !tagged) || (!inactive && !pt->ep))
+			continue;
+		sb_printf(o, " -- Port %04u tagged=%d active=%d status=Forwarding\n", p,
+			  pt->pvid != vid, pt->ep != NULL);
+	}
+}
+
+static int vlan_listing(struct strbuf *o, const char *arg, void *ctx, bool inactive)
+{
+	struct swd *d = ctx;
+	unsigned v;
+	if (*arg) {
+		if (one_uint(arg, &v) || v >= VLAN_NONE)
+			return EINVAL;
+		if (!d->sw.vlans[v])
+			return ENXIO;
+		print_vlan(d, o, v, inactive);
+		return 0;
+	}
+	for (v = 0; v < VLAN_NONE; v++)
+		if (d->sw.vlans[v])
+			print_vlan(d, o, v, inactive);
+	return 0;
+}
+
+static int c_vlan_print(struct strbuf *o, const char *arg, void *ctx) { return vlan_listing(o, arg, ctx, false); }
+static int c_vlan_allprint(struct strbuf *o, const char *arg, void *ctx) { return vlan_listing(o, arg, ctx, true); }
+
+static int c_hash_showinfo(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	struct fdb *f = &d->sw.fdb;
+	(void)arg;
+	sb_printf(o, "Hash size %u Entries %u Expire %llu secs Min persistence %llu secs\n", f->max,
+		  f->count, (unsigned long long)(f->age_ns / 1000000000ull),
+		  (unsigned long long)(f->min_persist_ns / 1000000000ull));
+	sb_printf(o, "learned=%llu moved=%llu flap_held=%llu expired=%llu evicted=%llu flushed=%llu\n",
+		  (unsigned long long)f->st.learned, (unsigned long long)f->st.moved,
+		  (unsigned long long)f->st.flap_held, (unsigned long long)f->st.expired,
+		  (unsigned long long)f->st.evicted, (unsigned long long)f->st.flushed);
+	return 0;
+}
+
+static int c_hash_setsize(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	unsigned n;
+	(void)o;
+	if (one_uint(arg, &n) || n == 0)
+		return EINVAL;
+	int rc = fdb_resize(&d->sw.fdb, n);
+	sw_bump(&d->sw);
+	return rc;
+}
+
+static int c_hash_setexpire(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	unsigned s;
+	(void)o;
+	if (one_uint(arg, &s) || s == 0)
+		return EINVAL;
+	d->sw.fdb.age_ns = (uint64_t)s * 1000000000ull;
+	return 0;
+}
+
+static int c_hash_setminper(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	unsigned s;
+	(void)o;
+	if (one_uint(arg, &s))
+		return EINVAL;
+	d->sw.fdb.min_persist_ns = (uint64_t)s * 1000000000ull;
+	return 0;
+}
+
+static void print_entry(struct swd *d, struct strbuf *o, uint32_t i, uint64_t now)
+{
+	const struct fdb_entry *e = &d->sw.fdb.tab[i];
+	char mac[18];
+	sb_printf(o, "Hash: %04u Addr: %s VLAN %04u to port: %03u  age %llu secs\n", i,
+		  mac_format(e->mac, mac), e->vlan, e->port,
+		  (unsigned long long)((now - e->last_seen_ns) / 1000000000ull));
+}
+
+static int c_hash_print(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	uint64_t now = loop_now_ns();
+	(void)arg;
+	for (uint32_t i = 0; i <= d->sw.fdb.mask; i++)
+		if (d->sw.fdb.tab[i].used)
+			print_entry(d, o, i, now);
+	return 0;
+}
+
+static int c_hash_find(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	char mac_s[32];
+	unsigned vlan = 0;
+	uint8_t mac[6];
+	int n = sscanf(arg, "%31s %u", mac_s, &vlan);
+	if (n < 1 || mac_parse(mac_s, mac) || vlan >= VLAN_NONE)
+		return EINVAL;
+	uint32_t i = fdb_lookup(&d->sw.fdb, mac, (uint16_t)vlan);
+	if (i == FDB_NONE)
+		return ENODEV;
+	print_entry(d, o, i, loop_now_ns());
+	return 0;
+}
+
+static int c_flow_showinfo(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	struct flowcache *fc = &d->sw.fc;
+	(void)arg;
+	uint64_t total = fc->hits + fc->misses;
+	sb_printf(o, "enabled=%d\nentries=%u\nhits=%llu\nmisses=%llu\ninstalls=%llu\nhit_ratio=%.4f\ngeneration=%u\n",
+		  fc->enabled, FLOWCACHE_SETS * FLOWCACHE_WAYS, (unsigned long long)fc->hits,
+		  (unsigned long long)fc->misses, (unsigned long long)fc->installs,
+		  total ? (double)fc->hits / (double)total : 0.0, d->sw.gen);
+	return 0;
+}
+
+static int c_flow_setcache(struct strbuf *o, const char *arg, void *ctx)
+{
+	unsigned v;
+	(void)o;
+	if (one_uint(arg, &v) || v > 1)
+		return EINVAL;
+	sw_set_flowcache(&((struct swd *)ctx)->sw, v == 1);
+	return 0;
+}
+
+static int c_stats_ports(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	(void)arg;
+	for (unsigned i = 0; i < d->sw.nports; i++) {
+		struct sw_port *p = &d->sw.ports[i];
+		if (!p->exists)
+			continue;
+		const struct ep_stats *es = p->ep ? &p->ep->st : NULL;
+		sb_printf(o, "port=%u active=%d vlan=%u rx_packets=%llu rx_bytes=%llu tx_packets=%llu "
+			  "tx_bytes=%llu rx_drops=%llu tx_drops=%llu tx_flood=%llu rx_runt=%llu "
+			  "rx_oversize=%llu backlog=%u\n",
+			  i, p->ep != NULL, p->pvid, (unsigned long long)p->st.rx_pkts,
+			  (unsigned long long)p->st.rx_bytes, (unsigned long long)p->st.tx_pkts,
+			  (unsigned long long)p->st.tx_bytes,
+			  (unsigned long long)(p->st.rx_drops + (es ? es->rx_errors : 0)),
+			  (unsigned long long)(p->st.tx_drops + (es ? es->tx_errors : 0)),
+			  (unsigned long long)p->st.tx_flood,
+			  (unsigned long long)(es ? es->rx_runt : 0),
+			  (unsigned long long)(es ? es->rx_oversize : 0), p->bl_count);
+	}
+	return 0;
+}
+
+static int c_stats_switch(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	(void)arg;
+	sb_printf(o, "unicast=%llu\nflooded=%llu\n", (unsigned long long)d->sw.st.unicast,
+		  (unsigned long long)d->sw.st.flooded);
+	for (int i = 0; i < SW_DROP__N; i++)
+		sb_printf(o, "drop_%s=%llu\n", sw_drop_names[i], (unsigned long long)d->sw.st.drops[i]);
+	struct ep_stats t = d->st.closed;
+	for (unsigned i = 0; i < d->sw.nports; i++) {
+		const struct ep *ep = d->sw.ports[i].ep;
+		if (ep) {
+			t.rx_runt += ep->st.rx_runt;
+			t.rx_oversize += ep->st.rx_oversize;
+			t.rx_errors += ep->st.rx_errors;
+			t.tx_errors += ep->st.tx_errors;
+		}
+	}
+	sb_printf(o, "rx_runt=%llu\nrx_oversize=%llu\nrx_errors=%llu\ntx_errors=%llu\n",
+		  (unsigned long long)t.rx_runt, (unsigned long long)t.rx_oversize,
+		  (unsigned long long)t.rx_errors, (unsigned long long)t.tx_errors);
+	sb_printf(o, "ctl_accepted=%llu\nctl_refused=%llu\nctl_bad_request=%llu\nctl_timeout=%llu\nctl_overflow=%llu\n",
+		  (unsigned long long)d->st.ctl_accepted, (unsigned long long)d->st.ctl_refused,
+		  (unsigned long long)d->st.ctl_bad_request, (unsigned long long)d->st.ctl_timeout,
+		  (unsigned long long)d->st.ctl_overflow);
+	return 0;
+}
+
+#define MENU(p, h) { p, "============", h, NULL, 0 }
+#define L CONSOLE_LISTING
+static const struct console_cmd cmds[] = {
+	{ "shutdown", "", "shutdown of the switch", c_shutdown, 0 },
+	{ "showinfo", "", "show switch version and info", c_showinfo, L },
+	{ "load", "path", "load a configuration script", c_load, 0 },
+	MENU("ds", "DATA SOCKET MENU"),
+	{ "ds/showinfo", "", "show ds info", c_ds_showinfo, L },
+	MENU("port", "PORT STATUS MENU"),
+	{ "port/showinfo", "", "show port info", c_port_showinfo, L },
+	{ "port/setnumports", "N", "set the number of ports", c_setnumports, 0 },
+	{ "port/sethub", "0/1", "1=HUB 0=switch", c_sethub, 0 },
+	{ "port/setvlan", "N VLAN", "set port VLAN (untagged; 4095 = none)", c_setvlan, 0 },
+	{ "port/createauto", "", "create a port with an automatically allocated id", c_createauto, L },
+	{ "port/create", "N", "create the port N (inactive|notallocatable)", c_create, 0 },
+	{ "port/remove", "N", "remove the port N", c_remove, 0 },
+	{ "port/add", "URL [N]", "attach endpoint URL (tap://, udp://, vde://) to port N or a free port", c_add, L },
+	{ "port/epclose", "N [ID]", "remove the endpoint of port N (with id ID)", c_epclose, 0 },
+	{ "port/resetcounter", "[N]", "reset the port (N) counters", c_resetcounter, 0 },
+	{ "port/print", "[N]", "print the port/endpoint table", c_print, L },
+	{ "port/allprint", "[N]", "print the port/endpoint table (including inactive port)", c_allprint, L },
+	MENU("vlan", "VLAN MANAGEMENT MENU"),
+	{ "vlan/create", "N", "create the VLAN with tag N", c_vlan_create, 0 },
+	{ "vlan/remove", "N", "remove the VLAN with tag N", c_vlan_remove, 0 },
+	{ "vlan/addport", "N PORT", "add port to the vlan N (tagged)", c_vlan_addport, 0 },
+	{ "vlan/delport", "N PORT", "remove port from the vlan N (tagged)", c_vlan_delport, 0 },
+	{ "vlan/print", "[N]", "print the list of defined vlan", c_vlan_print, L },
+	{ "vlan/allprint", "[N]", "print the list of defined vlan (including inactive port)", c_vlan_allprint, L },
+	MENU("hash", "HASH TABLE MENU"),
+	{ "hash/showinfo", "", "show hash info", c_hash_showinfo, L },
+	{ "hash/setsize", "N", "change hash size", c_hash_setsize, 0 },
+	{ "hash/setexpire", "N", "change hash entries expire time (seconds)", c_hash_setexpire, 0 },
+	{ "hash/setminper", "N", "minimum persistence time (seconds)", c_hash_setminper, 0 },
+	{ "hash/print", "", "print the hash table", c_hash_print, L },
+	{ "hash/find", "MAC [VLAN]", "MAC lookup", c_hash_find, L },
+	MENU("flow", "FLOW CACHE MENU (vdelab)"),
+	{ "flow/showinfo", "", "flow cache counters (key=value)", c_flow_showinfo, L },
+	{ "flow/setcache", "0/1", "turn the flow cache off/on", c_flow_setcache, 0 },
+	MENU("stats", "COUNTERS MENU (vdelab)"),
+	{ "stats/ports", "", "per-port counters (key=value)", c_stats_ports, L },
+	{ "stats/switch", "", "switch counters and drops by reason (key=value)", c_stats_switch, L },
+};
+
+const struct console_table swd_cmds = { cmds, sizeof(cmds) / sizeof(cmds[0]) };
+
+int swd_load_rc(struct swd *d, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[CONSOLE_MAX_LINE + 2];
+	unsigned lineno = 0;
+	if (!f)
+		return errno;
+	while (fgets(line, sizeof(line), f)) {
+		struct strbuf out = { 0 };
+		lineno++;
+		int rv = console_exec(&swd_cmds, 1, line, d, &out);
+		if (rv > 0) {
+			line[strcspn(line, "\n")] = '\0';
+			fprintf(stderr, "vdelab-switch: %s:%u: %s: %s\n", path, lineno, line, strerror(rv));
+		} else if (rv == CONSOLE_SHUTDOWN) {
+			loop_stop(&d->loop);
+		}
+		sb_free(&out);
+	}
+	fclose(f);
+	return 0;
+}

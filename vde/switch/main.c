@@ -1,0 +1,475 @@
+/* vdelab-switch - a VDE-compatible Ethernet switch on the vdelab core.
+ *
+ * Options follow vde_switch(1) so existing scripts keep working; see --help.
+ */
+#include "swd.h"
+#include "../core/frame.h"
+#include "../core/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define VDELAB_VERSION "0.1"
+
+static void update_events(struct swd *d, struct port_io *pio)
+{
+	bool paused = d->sw.paused && !d->pause_overridden;
+	uint32_t ev = (paused ? 0 : EPOLLIN) | (pio->blocked ? EPOLLOUT : 0);
+	loop_mod(&d->loop, &pio->dw, ev);
+}
+
+static void on_blocked(struct sw *sw, uint16_t port, bool blocked)
+{
+	struct swd *d = sw->owner;
+	struct port_io *pio = sw->ports[port].owner;
+	if (!pio)
+		return;
+	pio->blocked = blocked;
+	update_events(d, pio);
+}
+
+static void set_all_events(struct swd *d)
+{
+	for (unsigned p = 0; p < d->sw.nports; p++)
+		if (d->sw.ports[p].ep && d->sw.ports[p].owner)
+			update_events(d, d->sw.ports[p].owner);
+}
+
+static void on_pause(struct sw *sw, bool pause)
+{
+	struct swd *d = sw->owner;
+	if (pause) {
+		/* back-pressure for a while; a client that never reads must not
+		 * freeze the switch, so after PAUSE_MAX_MS we drop instead */
+		loop_timer_arm(&d->pause_timer, loop_now_ns() + PAUSE_MAX_MS * 1000000ull);
+	} else {
+		d->pause_overridden = false;
+		loop_timer_arm(&d->pause_timer, 0);
+	}
+	set_all_events(d);
+}
+
+static void on_pause_timer(struct loop *l, struct loop_timer *t)
+{
+	struct swd *d = t->arg;
+	(void)l;
+	if (d->sw.paused) {
+		d->pause_overridden = true;
+		set_all_events(d);
+	}
+}
+
+static void on_data(struct loop *l, struct loop_watch *w, uint32_t ev)
+{
+	struct port_io *pio = w->arg;
+	struct swd *d = pio->d;
+	uint16_t port = pio->port;
+	(void)l;
+
+	if (ev & EPOLLOUT)
+		sw_port_drain(&d->sw, port);
+	if (!(ev & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+		return;
+	for (int round = 0; round < 8; round++) {
+		struct ep *ep = d->sw.ports[port].ep;
+		if (!ep)
+			return;
+		int n = ep_recv_batch(ep, d->rxp, VPKT_BURST);
+		if (n < 0) {
+			log_msg(LOG_INFO, "port %u: endpoint %s closed: %s", port, ep->url, strerror(-n));
+			swd_port_close(d, port);
+			return;
+		}
+		if (n > 0) {
+			sw_input(&d->sw, port, d->rxp, (unsigned)n, loop_now_ns());
+			sw_flush(&d->sw);
+		}
+		if (!ep->rx_pending)
+			return;
+	}
+}
+
+static void on_ctl(struct loop *l, struct loop_watch *w, uint32_t ev)
+{
+	struct port_io *pio = w->arg;
+	struct ep *ep = pio->d->sw.ports[pio->port].ep;
+	(void)l;
+	(void)ev;
+	if (ep && ep->cls->ctl_event && ep->cls->ctl_event(ep) == 0)
+		return;
+	log_msg(LOG_DEBUG, "port %u: client left", pio->port);
+	swd_port_close(pio->d, pio->port);
+}
+
+int swd_port_attach(struct swd *d, unsigned port, struct ep *ep, const char *sockpath, uint32_t epid)
+{
+	struct port_io *pio = calloc(1, sizeof(*pio));
+	if (!pio)
+		return ENOMEM;
+	int rc = sw_port_attach(&d->sw, port, ep);
+	if (rc) {
+		free(pio);
+		return rc;
+	}
+	pio->d = d;
+	pio->port = (uint16_t)port;
+	pio->epid = epid;
+	snprintf(pio->sockpath, sizeof(pio->sockpath), "%s", sockpath ? sockpath : "");
+	pio->dw.fd = ep->fd;
+	pio->dw.cb = on_data;
+	pio->dw.arg = pio;
+	pio->cw.fd = ep->ctl_fd;
+	pio->cw.cb = on_ctl;
+	pio->cw.arg = pio;
+	d->sw.ports[port].owner = pio;
+	bool paused = d->sw.paused && !d->pause_overridden;
+	if ((ep->fd >= 0 && (rc = loop_add(&d->loop, &pio->dw, paused ? 0 : EPOLLIN))) ||
+	    (ep->ctl_fd >= 0 && (rc = loop_add(&d->loop, &pio->cw, EPOLLIN | EPOLLRDHUP)))) {
+		if (ep->fd >= 0)
+			loop_del(&d->loop, &pio->dw);
+		sw_port_detach(&d->sw, port);
+		d->sw.ports[port].owner = NULL;
+		free(pio);
+		return rc;
+	}
+	return 0;
+}
+
+void swd_port_close(struct swd *d, unsigned port)
+{
+	struct sw_port *p = &d->sw.ports[port];
+	struct port_io *pio = p->owner;
+	if (!p->ep)
+		return;
+	if (pio) {
+		if (p->ep->fd >= 0)
+			loop_del(&d->loop, &pio->dw);
+		if (p->ep->ctl_fd >= 0)
+			loop_del(&d->loop, &pio->cw);
+		if (pio->sockpath[0])
+			unlink(pio->sockpath);
+		loop_free_later(&d->loop, pio);
+	}
+	p->owner = NULL;
+	struct ep_stats *c = &d->st.closed, *e = &p->ep->st;
+	c->rx_runt += e->rx_runt;
+	c->rx_oversize += e->rx_oversize;
+	c->rx_errors += e->rx_errors;
+	c->tx_errors += e->tx_errors;
+	struct ep *ep = sw_port_detach(&d->sw, port);
+	ep_close(ep);
+}
+
+static void on_tick(struct loop *l, struct loop_timer *t)
+{
+	struct swd *d = t->arg;
+	uint64_t now = loop_now_ns();
+	(void)l;
+	sw_tick(&d->sw, now);
+	ds_sweep(d, now);
+	loop_timer_arm(t, now + 1000000000ull);
+}
+
+static void on_console_shutdown(struct console_server *cs)
+{
+	struct swd *d = cs->ctx;
+	log_msg(LOG_INFO, "shutdown requested");
+	loop_stop(&d->loop);
+}
+
+static int parse_mode(const char *s, unsigned *out)
+{
+	char *e;
+	unsigned long v = strtoul(s, &e, 8);
+	if (!*s || *e || v > 07777)
+		return EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_group(const char *s, gid_t *out)
+{
+	struct group *g = getgrnam(s);
+	if (g) {
+		*out = g->gr_gid;
+		return 0;
+	}
+	char *e;
+	unsigned long v = strtoul(s, &e, 10);
+	if (!*s || *e)
+		return ENOENT;
+	*out = (gid_t)v;
+	return 0;
+}
+
+static const char description[] =
+	"A VDE-compatible Ethernet switch: MAC learning, 802.1Q VLANs, hub mode and a\n"
+	"flow cache. Clients connect as to vde_switch: QEMU -nic vde,sock=DIR, vde_plug DIR,\n"
+	"vdelab-plug vde://DIR[N]. The management socket (-M) speaks the vde_switch console\n"
+	"protocol (vdeterm, unixterm); type 'help' there for the commands.\n"
+	"\n"
+	"Extra ports: -t TAP (a Linux tap, created if needed) and -u URL (tap://NAME,\n"
+	"udp://[LADDR:]LPORT@RADDR:RPORT, vde:///OTHER-SWITCH) attach at start; the console\n"
+	"command port/add URL attaches one at runtime.\n"
+	"\n"
+	"Examples:\n"
+	"  vdelab-switch -s /tmp/sw1 -M /tmp/sw1.mgmt -d -p /tmp/sw1.pid\n"
+	"  vdelab-switch -s /tmp/sw2 -n 64 -u udp://5000@127.0.0.1:5001 --nostdin\n"
+	"\n"
+	"Exit status: 0 after SIGTERM/SIGINT/SIGHUP or the 'shutdown' command, 1 on a setup\n"
+	"error. On exit the switch closes every port (clients see EOF), removes DIR/ctl,\n"
+	"the data sockets, DIR if empty, the management socket and the pid file.";
+
+int main(int argc, char **argv)
+{
+	static struct swd D;
+	struct swd *d = &D;
+	gchar *sock = NULL, *mode = NULL, *dirmode = NULL, *group = NULL, *mgmt = NULL;
+	gchar *mgmtmode = NULL, *mgmtgroup = NULL, *pidfile = NULL, *rcfile = NULL, *macaddr = NULL;
+	gchar **taps = NULL, **urls = NULL;
+	gint numports = SW_DEFAULT_PORTS, hashsize = FDB_DEFAULT_MAX, expire = FDB_DEFAULT_AGE_S;
+	gboolean hub = FALSE, daemonize = FALSE, nostdin = FALSE, noflowcache = FALSE;
+	gboolean verbose = FALSE, version = FALSE;
+	GOptionEntry entries[] = {
+		{ "sock", 's', 0, G_OPTION_ARG_FILENAME, &sock, "Switch directory (default /var/run/vde.ctl as root, else /tmp/vde.ctl)", "DIR" },
+		{ "mode", 'm', 0, G_OPTION_ARG_STRING, &mode, "Mode of DIR/ctl and the data sockets, octal (default 0600)", "MODE" },
+		{ "dirmode", 0, 0, G_OPTION_ARG_STRING, &dirmode, "Mode of DIR, octal (default 02700, or derived from -m)", "MODE" },
+		{ "group", 'g', 0, G_OPTION_ARG_STRING, &group, "Group owning DIR and its sockets", "GROUP" },
+		{ "mgmt", 'M', 0, G_OPTION_ARG_FILENAME, &mgmt, "Management console socket", "SOCK" },
+		{ "mgmtmode", 0, 0, G_OPTION_ARG_STRING, &mgmtmode, "Mode of the management socket (default 0600)", "MODE" },
+		{ "mgmtgroup", 0, 0, G_OPTION_ARG_STRING, &mgmtgroup, "Group of the management socket", "GROUP" },
+		{ "numports", 'n', 0, G_OPTION_ARG_INT, &numports, "Number of ports, 0..N-1 (default 32)", "N" },
+		{ "hub", 'x', 0, G_OPTION_ARG_NONE, &hub, "Hub mode: repeat every frame to every other port", NULL },
+		{ "tap", 't', 0, G_OPTION_ARG_STRING_ARRAY, &taps, "Attach tap device TAP to a free port (repeatable)", "TAP" },
+		{ "url", 'u', 0, G_OPTION_ARG_STRING_ARRAY, &urls, "Attach endpoint URL to a free port (repeatable)", "URL" },
+		{ "daemon", 'd', 0, G_OPTION_ARG_NONE, &daemonize, "Run in the background, log to syslog", NULL },
+		{ "pidfile", 'p', 0, G_OPTION_ARG_FILENAME, &pidfile, "Write the pid to FILE", "FILE" },
+		{ "rcfile", 'f', 0, G_OPTION_ARG_FILENAME, &rcfile, "Run the console commands in FILE at start", "FILE" },
+		{ "macaddr", 0, 0, G_OPTION_ARG_STRING, &macaddr, "Switch MAC address (default 00:ff + 4 random bytes)", "MAC" },
+		{ "hashsize", 0, 0, G_OPTION_ARG_INT, &hashsize, "Maximum MAC table entries (default 8192)", "N" },
+		{ "expire", 0, 0, G_OPTION_ARG_INT, &expire, "MAC aging time in seconds (default 300)", "S" },
+		{ "nostdin", 0, 0, G_OPTION_ARG_NONE, &nostdin, "Never use stdin as a console", NULL },
+		{ "no-flowcache", 0, 0, G_OPTION_ARG_NONE, &noflowcache, "Start with the flow cache off (for benchmarks)", NULL },
+		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log each client that connects or leaves", NULL },
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+		{ NULL }
+	};
+	GError *gerr = NULL;
+	GOptionContext *ctx = g_option_context_new("- VDE-compatible switch");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_description(ctx, description);
+	log_init("vdelab-switch");
+	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
+		fprintf(stderr, "vdelab-switch: %s (try --help)\n", gerr->message);
+		return 1;
+	}
+	g_option_context_free(ctx);
+	if (version) {
+		printf("vdelab-switch %s\n", VDELAB_VERSION);
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "vdelab-switch: unexpected argument \"%s\" (try --help)\n", argv[1]);
+		return 1;
+	}
+	log_set_verbose(verbose);
+
+	d->ctlmode = 0600;
+	d->dirmode = 02700;
+	d->gid = (gid_t)-1;
+	d->mgmt_mode = 0600;
+	gid_t mgid = (gid_t)-1;
+	if (mode && parse_mode(mode, &d->ctlmode)) {
+		fprintf(stderr, "vdelab-switch: -m %s: not an octal mode\n", mode);
+		return 1;
+	}
+	if (mode && !dirmode) /* vde-2: x bits where r is set, plus setgid */
+		d->dirmode = 02000 | (d->ctlmode & 0777) | ((d->ctlmode & 0444) >> 2);
+	if (dirmode && parse_mode(dirmode, &d->dirmode)) {
+		fprintf(stderr, "vdelab-switch: --dirmode %s: not an octal mode\n", dirmode);
+		return 1;
+	}
+	if (group && parse_group(group, &d->gid)) {
+		fprintf(stderr, "vdelab-switch: -g %s: no such group\n", group);
+		return 1;
+	}
+	if (mgmtmode && parse_mode(mgmtmode, &d->mgmt_mode)) {
+		fprintf(stderr, "vdelab-switch: --mgmtmode %s: not an octal mode\n", mgmtmode);
+		return 1;
+	}
+	if (mgmtgroup && parse_group(mgmtgroup, &mgid)) {
+		fprintf(stderr, "vdelab-switch: --mgmtgroup %s: no such group\n", mgmtgroup);
+		return 1;
+	}
+	if (numports < 1 || numports > SW_MAX_PORTS) {
+		fprintf(stderr, "vdelab-switch: -n %d: the number of ports must be 1..%d\n", numports, SW_MAX_PORTS);
+		return 1;
+	}
+	if (hashsize < 1 || hashsize > (1 << 24) || expire < 1) {
+		fprintf(stderr, "vdelab-switch: --hashsize must be 1..%d and --expire >= 1\n", 1 << 24);
+		return 1;
+	}
+	if (macaddr) {
+		if (mac_parse(macaddr, d->mac)) {
+			fprintf(stderr, "vdelab-switch: --macaddr %s: expected aa:bb:cc:dd:ee:ff\n", macaddr);
+			return 1;
+		}
+	} else {
+		d->mac[0] = 0x00;
+		d->mac[1] = 0xff;
+		if (getrandom(d->mac + 2, 4, 0) != 4)
+			memset(d->mac + 2, 0x42, 4);
+	}
+	snprintf(d->dir, sizeof(d->dir), "%s", sock ? sock : geteuid() == 0 ? "/var/run/vde.ctl" : "/tmp/vde.ctl");
+	while (strlen(d->dir) > 1 && d->dir[strlen(d->dir) - 1] == '/')
+		d->dir[strlen(d->dir) - 1] = '\0';
+
+	char err[256] = "";
+	int rc;
+	if ((rc = loop_init(&d->loop)) || (rc = sw_init(&d->sw, (unsigned)numports, (uint32_t)hashsize, (unsigned)expire))) {
+		fprintf(stderr, "vdelab-switch: init: %s\n", strerror(rc));
+		return 1;
+	}
+	d->sw.owner = d;
+	d->sw.on_blocked = on_blocked;
+	d->sw.on_pause = on_pause;
+	d->sw.hub = hub;
+	sw_set_flowcache(&d->sw, !noflowcache);
+	d->rx = calloc(VPKT_BURST, sizeof(struct vpkt));
+	if (!d->rx) {
+		fprintf(stderr, "vdelab-switch: out of memory\n");
+		return 1;
+	}
+	for (unsigned i = 0; i < VPKT_BURST; i++) {
+		vpkt_reset(&d->rx[i]);
+		d->rxp[i] = &d->rx[i];
+	}
+	d->start_ns = loop_now_ns();
+	d->ctl_fd = -1;
+	d->cs.listen_fd = -1;
+	d->cs.loop = &d->loop;
+	d->cs.banner = "VDE switch V." VDELAB_VERSION " (vdelab-switch)\n(C) the vdelab authors - GPLv2, protocol of vde-2 by R. Davoli\n";
+	d->cs.prompt = "\nvde$ ";
+	d->cs.tabs = &swd_cmds;
+	d->cs.ntabs = 1;
+	d->cs.ctx = d;
+	d->cs.on_shutdown = on_console_shutdown;
+	ep_program_name = "vdelab-switch";
+
+	int status = 1;
+	if ((rc = ds_open(d, err, sizeof(err)))) {
+		fprintf(stderr, "vdelab-switch: %s\n", err);
+		goto out;
+	}
+	if (mgmt) {
+		d->mgmt_path = mgmt;
+		if ((rc = console_listen(&d->cs, &d->loop, mgmt, d->mgmt_mode, (int)mgid))) {
+			fprintf(stderr, "vdelab-switch: management socket %s: %s%s\n", mgmt, strerror(rc),
+				rc == EADDRINUSE ? " (another process is serving it)" : "");
+			goto out;
+		}
+	}
+	for (unsigned i = 0; taps && taps[i]; i++) {
+		char url[64];
+		snprintf(url, sizeof(url), "tap://%s", taps[i]);
+		if (swd_add_url(d, url, -1, err, sizeof(err)) < 0) {
+			fprintf(stderr, "vdelab-switch: -t %s: %s\n", taps[i], err);
+			goto out;
+		}
+	}
+	for (unsigned i = 0; urls && urls[i]; i++) {
+		if (swd_add_url(d, urls[i], -1, err, sizeof(err)) < 0) {
+			fprintf(stderr, "vdelab-switch: -u: %s\n", err);
+			goto out;
+		}
+	}
+	if (rcfile && (rc = swd_load_rc(d, rcfile))) {
+		fprintf(stderr, "vdelab-switch: -f %s: %s\n", rcfile, strerror(rc));
+		goto out;
+	}
+	d->tick.cb = on_tick;
+	d->tick.arg = d;
+	loop_timer_add(&d->loop, &d->tick);
+	loop_timer_arm(&d->tick, loop_now_ns() + 1000000000ull);
+	d->pause_timer.cb = on_pause_timer;
+	d->pause_timer.arg = d;
+	loop_timer_add(&d->loop, &d->pause_timer);
+
+	if (daemonize) {
+		if (daemon(1, 0) < 0) {
+			fprintf(stderr, "vdelab-switch: daemon: %s\n", strerror(errno));
+			goto out;
+		}
+		log_to_syslog();
+		loop_after_fork(&d->loop);
+	} else if (!nostdin && isatty(STDIN_FILENO)) {
+		console_attach_stdio(&d->cs, STDIN_FILENO, STDOUT_FILENO);
+	}
+	if (pidfile) {
+		FILE *f = fopen(pidfile, "w");
+		if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f) != 0) {
+			log_msg(LOG_ERR, "pidfile %s: %s", pidfile, strerror(errno));
+			goto out;
+		}
+	}
+	log_msg(LOG_DEBUG, "serving %s with %d ports", d->dir, numports);
+	loop_run(&d->loop);
+	if (d->loop.stop_signal)
+		log_msg(LOG_DEBUG, "signal %d: shutting down", d->loop.stop_signal);
+	status = 0;
+out:
+	for (unsigned p = 0; p < d->sw.nports; p++)
+		swd_port_close(d, p);
+	ds_close(d);
+	console_close(&d->cs);
+	if (pidfile && status == 0)
+		unlink(pidfile);
+	loop_destroy(&d->loop);
+	sw_destroy(&d->sw);
+	free(d->rx);
+	return status;
+}
+
+int swd_add_url(struct swd *d, const char *url, int port, char *err, size_t errlen)
+{
+	struct ep *ep;
+	int rc = ep_open(url, &ep, err, errlen);
+	if (rc)
+		return -rc;
+	bool created = false;
+	if (port < 0) {
+		port = sw_port_alloc(&d->sw);
+		if (port < 0) {
+			snprintf(err, errlen, "no free port");
+			ep_close(ep);
+			return -ENOSPC;
+		}
+		created = true;
+	} else if ((unsigned)port >= d->sw.nports) {
+		snprintf(err, errlen, "port %d out of range 0..%u", port, d->sw.nports - 1);
+		ep_close(ep);
+		return -EINVAL;
+	} else if (!d->sw.ports[port].exists) {
+		sw_port_create(&d->sw, (unsigned)port, true);
+		created = true;
+	}
+	if ((rc = swd_port_attach(d, (unsigned)port, ep, NULL, (uint32_t)ep->fd))) {
+		snprintf(err, errlen, "port %d: %s", port, strerror(rc));
+		ep_close(ep);
+		if (created)
+			sw_port_remove(&d->sw, (unsigned)port);
+		return -rc;
+	}
+	/* ports given by URL keep their configuration when the endpoint goes */
+	d->sw.ports[port].notinpool = true;
+	return port;
+}

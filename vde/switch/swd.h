@@ -1,0 +1,91 @@
+/* swd.h - the vdelab-switch daemon: state shared by its files.
+ *
+ *   main.c      options, lifecycle, the data-path glue between loop and sw
+ *   datasock.c  the VDE2 control socket DIR/ctl (request_v3 handshake)
+ *   cmds.c      the management console commands
+ */
+#ifndef VDE_SWITCH_SWD_H
+#define VDE_SWITCH_SWD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../core/console.h"
+#include "../core/ep.h"
+#include "../core/limits.h"
+#include "../core/loop.h"
+#include "../core/sw.h"
+
+enum { PAUSE_MAX_MS = 50 };
+
+struct swd;
+
+/* Per active port: the loop watches of its endpoint. */
+struct port_io {
+	struct swd *d;
+	uint16_t port;
+	uint32_t epid;          /* endpoint ID shown in port/print (ctl fd, as vde-2) */
+	struct loop_watch dw;   /* data fd */
+	struct loop_watch cw;   /* ctl fd (VDE clients) */
+	bool blocked;           /* waiting for EPOLLOUT */
+	char sockpath[108];     /* DIR/NNN.FD to unlink, "" if none */
+};
+
+struct pending_ctl {
+	struct swd *d;
+	int fd;                 /* -1 = free slot */
+	uint64_t since_ns;
+	struct loop_watch w;
+};
+
+struct swd_stats {
+	uint64_t ctl_accepted, ctl_refused, ctl_bad_request, ctl_timeout, ctl_overflow;
+	struct ep_stats closed;  /* endpoint counters of ports that have closed */
+};
+
+struct swd {
+	struct loop loop;
+	struct sw sw;
+	struct console_server cs;
+	struct loop_timer tick;
+	/* data socket directory */
+	char dir[96];
+	unsigned dirmode, ctlmode;
+	gid_t gid;              /* (gid_t)-1 = unchanged */
+	int ctl_fd;
+	struct loop_watch ctlw;
+	struct pending_ctl pending[SW_MAX_PENDING];
+	struct swd_stats st;
+	/* receive buffers for one batch */
+	struct vpkt *rx;
+	struct vpkt *rxp[VPKT_BURST];
+	uint8_t mac[6];
+	uint64_t start_ns;
+	struct loop_timer pause_timer;
+	bool pause_overridden;  /* paused too long: drop instead of waiting */
+	char *mgmt_path;
+	unsigned mgmt_mode;
+	bool stop;
+};
+
+/* datasock.c */
+int ds_open(struct swd *d, char *err, size_t errlen);
+void ds_close(struct swd *d);
+void ds_sweep(struct swd *d, uint64_t now_ns);
+
+/* main.c */
+/* Attach `ep` to `port` and start polling it. 0 or errno (ep not closed). */
+int swd_port_attach(struct swd *d, unsigned port, struct ep *ep, const char *sockpath, uint32_t epid);
+/* Open `url` and attach it to `port` (-1: lowest free port). Returns the
+ * port, or -errno with a message in err. */
+int swd_add_url(struct swd *d, const char *url, int port, char *err, size_t errlen);
+/* Stop polling, unlink the data socket, close the endpoint. */
+void swd_port_close(struct swd *d, unsigned port);
+
+/* cmds.c */
+extern const struct console_table swd_cmds;
+/* Run every line of an rc file; errors go to stderr. 0 or errno (open). */
+int swd_load_rc(struct swd *d, const char *path);
+
+#endif
