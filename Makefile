@@ -29,7 +29,7 @@ BINS := $(B)/vdelab-switch $(B)/vdelab-plug
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOLS := $(B)/tests/vdeprobe
-BENCH_BINS := $(B)/bench/vdegen
+BENCH_BINS := $(B)/bench/vdegen $(B)/bench/swcore
 
 all: $(BINS) $(UNIT_BINS) $(TOOLS)
 
@@ -57,6 +57,9 @@ $(B)/tests/%: $(B)/tests/unit/%.o $(CORE_LIB)
 $(B)/bench/vdegen: bench/vdegen.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -o $@ $< -lvdeplug
+
+$(B)/bench/swcore: $(B)/bench/swcore.o $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^
 
 deps:
 	@sh tests/install-deps.sh

@@ -7,6 +7,10 @@ PAT=${2:-}
 pass=0; fail=0; skip=0
 failed=""
 log=$(mktemp -d /tmp/vdelab-tests.XXXXXX)
+# Sanitizer reports of every process (daemons included) land in $log/san.*;
+# any report is a failure even if the test that started the process passed.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}:log_path=$log/san"
+export UBSAN_OPTIONS="print_stacktrace=1:log_path=$log/san"
 for t in "$B"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
@@ -41,6 +45,11 @@ for t in tests/integration/*.sh; do
 		fail=$((fail + 1)); failed="$failed $name"
 		echo "FAIL integration $name (exit $rc, ${secs}s)"; sed 's/^/    /' "$log/$name.out" | tail -40
 	fi
+done
+for f in "$log"/san.*; do
+	[ -f "$f" ] || continue
+	fail=$((fail + 1)); failed="$failed sanitizer:$(basename "$f")"
+	echo "FAIL sanitizer report $(basename "$f")"; head -40 "$f" | sed 's/^/    /'
 done
 rm -rf "$log"
 [ -n "$failed" ] && echo "failed:$failed"

@@ -150,7 +150,8 @@ struct console_client {
 	int wfd;
 	bool is_stdio;
 	bool overlong;     /* discarding the rest of a too-long line */
-	bool closing;      /* close once output is flushed */
+	bool closing;      /* logged out: close when the client does, or soon */
+	uint64_t closing_since;
 	size_t inlen;
 	char in[CONSOLE_MAX_LINE + 1];
 	struct strbuf out;
@@ -193,10 +194,6 @@ static bool client_flush(struct console_client *c)
 	}
 	if (c->out_off == c->out.len) {
 		c->out.len = c->out_off = 0;
-		if (c->closing) {
-			client_free(c);
-			return false;
-		}
 		if (!c->is_stdio)
 			loop_mod(c->cs->loop, &c->w, EPOLLIN);
 		return true;
@@ -216,7 +213,11 @@ static void run_line(struct console_client *c, const char *line)
 	int rv = console_exec(cs->tabs, cs->ntabs, line, cs->ctx, &c->out);
 	if (rv == CONSOLE_LOGOUT || rv == CONSOLE_SHUTDOWN) {
 		sb_printf(&c->out, "9999 END OF SESSION\n");
+		/* Closing at once makes some clients (unixterm) see the hang-up
+		 * before the last line: let the client close; console_sweep()
+		 * closes it after CONSOLE_LOGOUT_GRACE_MS otherwise. */
 		c->closing = !c->is_stdio;
+		c->closing_since = loop_now_ns();
 		if (rv == CONSOLE_SHUTDOWN) {
 			cs->shutdown_requested = true;
 			if (cs->on_shutdown)
@@ -238,10 +239,13 @@ static void on_client(struct loop *l, struct loop_watch *w, uint32_t ev)
 	}
 	if (!(ev & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		return;
-	if (c->closing)
-		return;
 	char buf[4096];
 	ssize_t r = read(c->w.fd, buf, sizeof(buf));
+	if (c->closing) {
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+			client_free(c);
+		return; /* anything sent after logout is ignored */
+	}
 	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
 		client_free(c);
 		return;
@@ -387,6 +391,17 @@ int console_attach_stdio(struct console_server *cs, int rfd, int wfd)
 	sb_append(&c->out, cs->prompt, strlen(cs->prompt));
 	client_flush(c);
 	return 0;
+}
+
+void console_sweep(struct console_server *cs, uint64_t now_ns)
+{
+	struct console_client *c = cs->clients;
+	while (c) {
+		struct console_client *next = c->next;
+		if (c->closing && now_ns - c->closing_since > CONSOLE_LOGOUT_GRACE_MS * 1000000ull)
+			client_free(c);
+		c = next;
+	}
 }
 
 void console_close(struct console_server *cs)

@@ -8,7 +8,8 @@
  * wraps its output in "0000 DATA END WITH '.'" ... "."; every command ends
  * with "1000 Success" or "1NNN <strerror(NNN)>" (unknown command:
  * "1038 Function not implemented"), then the prompt. `logout` answers
- * "9999 END OF SESSION" and closes. Debian's vdeterm and unixterm rely on
+ * "9999 END OF SESSION"; the session ends when the client closes it or
+ * CONSOLE_LOGOUT_GRACE_MS later (console_sweep). Debian's vdeterm and unixterm rely on
  * exactly this.
  *
  * Lines longer than CONSOLE_MAX_LINE are answered "1007 Argument list too
@@ -21,6 +22,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "loop.h"
 
@@ -96,6 +98,10 @@ int console_listen(struct console_server *cs, struct loop *l, const char *path, 
 /* Serve an already-open fd pair (stdin/stdout console). EOF on rfd calls
  * on_shutdown. Returns 0 or errno. */
 int console_attach_stdio(struct console_server *cs, int rfd, int wfd);
+
+/* Close sessions that logged out more than CONSOLE_LOGOUT_GRACE_MS ago and
+ * whose client has not closed yet. Call from a periodic timer. */
+void console_sweep(struct console_server *cs, uint64_t now_ns);
 
 /* Close every client and the listener; unlink the socket path. */
 void console_close(struct console_server *cs);

@@ -135,7 +135,7 @@ static const char description[] =
 int main(int argc, char **argv)
 {
 	gboolean daemonize = FALSE, verbose = FALSE;
-	gchar *pidfile = NULL, *descr = NULL;
+	g_autofree gchar *pidfile = NULL, *descr = NULL;
 	GOptionEntry entries[] = {
 		{ "daemon", 'd', 0, G_OPTION_ARG_NONE, &daemonize, "Run in the background", NULL },
 		{ "pidfile", 'p', 0, G_OPTION_ARG_FILENAME, &pidfile, "Write the pid to FILE", "FILE" },
@@ -150,6 +150,8 @@ int main(int argc, char **argv)
 	log_init("vdelab-plug");
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
 		fprintf(stderr, "vdelab-plug: %s (try --help)\n", gerr->message);
+		g_error_free(gerr);
+		g_option_context_free(ctx);
 		return 1;
 	}
 	g_option_context_free(ctx);

@@ -475,6 +475,10 @@ static int c_stats_switch(struct strbuf *o, const char *arg, void *ctx)
 	sb_printf(o, "rx_runt=%llu\nrx_oversize=%llu\nrx_errors=%llu\ntx_errors=%llu\n",
 		  (unsigned long long)t.rx_runt, (unsigned long long)t.rx_oversize,
 		  (unsigned long long)t.rx_errors, (unsigned long long)t.tx_errors);
+	sb_printf(o, "rx_batches=%llu\nrx_frames=%llu\nrx_batch_avg=%.2f\ntx_wakeups=%llu\n",
+		  (unsigned long long)d->st.rx_batches, (unsigned long long)d->st.rx_frames,
+		  d->st.rx_batches ? (double)d->st.rx_frames / (double)d->st.rx_batches : 0.0,
+		  (unsigned long long)d->st.tx_wakeups);
 	sb_printf(o, "ctl_accepted=%llu\nctl_refused=%llu\nctl_bad_request=%llu\nctl_timeout=%llu\nctl_overflow=%llu\n",
 		  (unsigned long long)d->st.ctl_accepted, (unsigned long long)d->st.ctl_refused,
 		  (unsigned long long)d->st.ctl_bad_request, (unsigned long long)d->st.ctl_timeout,

@@ -16,7 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-enum { DATA_SOCK_BUF = 4 << 20 };
+enum { DATA_SOCK_BUF = 0 }; /* 0: kernel default */
 
 static void pending_close(struct swd *d, struct pending_ctl *p)
 {
@@ -62,8 +62,10 @@ static int make_data_socket(struct swd *d, unsigned port, const struct sockaddr_
 		/* group ownership is best effort, like vde-2 */
 	}
 	int sz = DATA_SOCK_BUF;
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	if (sz) {
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	}
 	snprintf(path, pathlen, "%s", me.sun_path);
 	return fd;
 }

@@ -75,8 +75,10 @@ static void on_data(struct loop *l, struct loop_watch *w, uint32_t ev)
 	uint16_t port = pio->port;
 	(void)l;
 
-	if (ev & EPOLLOUT)
+	if (ev & EPOLLOUT) {
+		d->st.tx_wakeups++;
 		sw_port_drain(&d->sw, port);
+	}
 	if (!(ev & (EPOLLIN | EPOLLERR | EPOLLHUP)))
 		return;
 	for (int round = 0; round < 8; round++) {
@@ -90,6 +92,8 @@ static void on_data(struct loop *l, struct loop_watch *w, uint32_t ev)
 			return;
 		}
 		if (n > 0) {
+			d->st.rx_batches++;
+			d->st.rx_frames += (unsigned)n;
 			sw_input(&d->sw, port, d->rxp, (unsigned)n, loop_now_ns());
 			sw_flush(&d->sw);
 		}
@@ -176,6 +180,7 @@ static void on_tick(struct loop *l, struct loop_timer *t)
 	(void)l;
 	sw_tick(&d->sw, now);
 	ds_sweep(d, now);
+	console_sweep(&d->cs, now);
 	loop_timer_arm(t, now + 1000000000ull);
 }
 
@@ -233,9 +238,11 @@ int main(int argc, char **argv)
 {
 	static struct swd D;
 	struct swd *d = &D;
-	gchar *sock = NULL, *mode = NULL, *dirmode = NULL, *group = NULL, *mgmt = NULL;
-	gchar *mgmtmode = NULL, *mgmtgroup = NULL, *pidfile = NULL, *rcfile = NULL, *macaddr = NULL;
-	gchar **taps = NULL, **urls = NULL;
+	g_autofree gchar *sock = NULL, *mode = NULL, *dirmode = NULL, *group = NULL, *mgmt = NULL;
+	g_autofree gchar *mgmtmode = NULL, *mgmtgroup = NULL, *pidfile = NULL, *rcfile = NULL;
+	g_autofree gchar *macaddr = NULL;
+	g_auto(GStrv) taps = NULL;
+	g_auto(GStrv) urls = NULL;
 	gint numports = SW_DEFAULT_PORTS, hashsize = FDB_DEFAULT_MAX, expire = FDB_DEFAULT_AGE_S;
 	gboolean hub = FALSE, daemonize = FALSE, nostdin = FALSE, noflowcache = FALSE;
 	gboolean verbose = FALSE, version = FALSE;
@@ -270,6 +277,8 @@ int main(int argc, char **argv)
 	log_init("vdelab-switch");
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
 		fprintf(stderr, "vdelab-switch: %s (try --help)\n", gerr->message);
+		g_error_free(gerr);
+		g_option_context_free(ctx);
 		return 1;
 	}
 	g_option_context_free(ctx);

@@ -41,6 +41,7 @@ struct pending_ctl {
 
 struct swd_stats {
 	uint64_t ctl_accepted, ctl_refused, ctl_bad_request, ctl_timeout, ctl_overflow;
+	uint64_t rx_batches, rx_frames, tx_wakeups;
 	struct ep_stats closed;  /* endpoint counters of ports that have closed */
 };
 

@@ -1,0 +1,69 @@
+#!/bin/sh
+# Switch forwarding benchmark: the same libvdeplug generator (bench/vdegen)
+# through a direct ptp:// link, Debian's vde_switch, and vdelab-switch with
+# the flow cache on and off; 64- and 1514-byte frames; REPS runs each, the
+# median run (by frames/s) is reported. Prints a Markdown table.
+# Usage: bench/run.sh BUILD_DIR [REPS]
+set -u
+B=${1:-build}
+REPS=${2:-3}
+T=$(mktemp -d /tmp/vdelab-bench.XXXXXX)
+SWPID=""
+trap '[ -n "$SWPID" ] && kill $SWPID 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+HZ=$(getconf CLK_TCK)
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+start_switch() { # kind -> sets VNL and SWPID
+	rm -rf "$T/sw"
+	case $1 in
+	vde_switch) # Debian's 2.3.2 has no --nostdin: run it as a daemon
+		rm -f "$T/vs.pid"; vde_switch -s "$T/sw" -d -p "$T/vs.pid"
+		i=0; while [ ! -s "$T/vs.pid" ] && [ $i -lt 50 ]; do sleep 0.05; i=$((i+1)); done
+		SWPID=$(cat "$T/vs.pid") ;;
+	vdelab) "$B/vdelab-switch" -s "$T/sw" --nostdin & SWPID=$! ;;
+	vdelab-nocache) "$B/vdelab-switch" -s "$T/sw" --nostdin --no-flowcache & SWPID=$! ;;
+	direct) SWPID="" ;;
+	esac
+	VNL="vde://$T/sw"
+	[ "$1" = direct ] && VNL="ptp://$T/ptp"
+	i=0; while [ -n "$SWPID" ] && [ ! -S "$T/sw/ctl" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+}
+
+one_run() { # kind size count -> prints "fps loss p50 p99 cpu_ns"
+	start_switch "$1"
+	rm -f "$T/ptp" "$T/ptp+"
+	"$B/bench/vdegen" recv "$VNL" "$3" 1000 > "$T/recv" &
+	rp=$!
+	i=0; while ! grep -q ready "$T/recv" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.05; i=$((i+1)); done
+	c0=0; [ -n "$SWPID" ] && c0=$(cpu_ticks "$SWPID")
+	"$B/bench/vdegen" send "$VNL" "$3" "$2" > "$T/send"
+	wait $rp
+	c1=0; [ -n "$SWPID" ] && c1=$(cpu_ticks "$SWPID")
+	if [ -n "$SWPID" ]; then
+		kill "$SWPID"; wait "$SWPID" 2>/dev/null
+		i=0; while kill -0 "$SWPID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.05; i=$((i+1)); done
+	fi
+	SWPID=""
+	got=$(sed -n 's/^received=//p' "$T/recv")
+	fps=$(sed -n 's/^fps=//p' "$T/recv")
+	p50=$(sed -n 's/^lat_p50_us=//p' "$T/recv")
+	p99=$(sed -n 's/^lat_p99_us=//p' "$T/recv")
+	awk -v got="${got:-0}" -v n="$3" -v fps="${fps:-0}" -v p50="${p50:-0}" -v p99="${p99:-0}" \
+	    -v dc=$((c1 - c0)) -v hz="$HZ" -v sw="$1" 'BEGIN {
+		cpu = (sw == "direct" || got == 0) ? "-" : sprintf("%.0f", dc / hz * 1e9 / got);
+		printf "%d %.3f %.0f %.0f %s\n", fps, 100 * (n - got) / n, p50, p99, cpu }'
+}
+
+echo "| path | frame | frames/s | loss % | latency p50 µs | p99 µs | switch CPU ns/frame |"
+echo "|---|---|---|---|---|---|---|"
+for size in 64 1514; do
+	count=300000; [ "$size" -gt 1000 ] && count=150000
+	for kind in direct vde_switch vdelab vdelab-nocache; do
+		: > "$T/runs"
+		r=0; while [ $r -lt "$REPS" ]; do one_run "$kind" "$size" "$count" >> "$T/runs"; r=$((r+1)); done
+		med=$(sort -n "$T/runs" | awk -v n="$REPS" 'NR == int((n + 1) / 2)')
+		set -- $med
+		echo "| $kind | $size B | $1 | $2 | $3 | $4 | $5 |"
+	done
+done
