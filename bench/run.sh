@@ -67,3 +67,15 @@ for size in 64 1514; do
 		echo "| $kind | $size B | $1 | $2 | $3 | $4 | $5 |"
 	done
 done
+
+echo
+echo "Forwarding core alone (bench/swcore: sw_input+sw_flush, 64 B, batches of 32, no sockets):"
+echo
+echo "| batch pattern | learned flows | cache on ns/frame | cache off ns/frame | hit ratio | speedup |"
+echo "|---|---|---|---|---|---|"
+for pat in bulk mix; do
+	for flows in 16 256 4096; do
+		"$B/bench/swcore" "$flows" 4000000 "$pat" | awk -F= '{v[$1]=$2} END {
+			printf "| %s | %s | %s | %s | %s | %s |\n", v["pattern"], v["flows"], v["cache_on_ns"], v["cache_off_ns"], v["hit_ratio"], v["speedup"] }'
+	done
+done

@@ -26,7 +26,13 @@ fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "$*"; exit 77; }
 need_root() { [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"; }
 
-ns() { ip netns add "$P-$1" || fail "ip netns add $P-$1"; NSS="$NSS $P-$1"; ip -n "$P-$1" link set lo up; }
+ns() {
+	ip netns add "$P-$1" || fail "ip netns add $P-$1"
+	NSS="$NSS $P-$1"
+	ip -n "$P-$1" link set lo up
+	# no IPv6 autoconfiguration chatter (MLD, DAD, RS) in counter-based tests
+	ip netns exec "$P-$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
 nsx() { n=$1; shift; ip netns exec "$P-$n" "$@"; }
 
 bg() { "$@" & PIDS="$PIDS $!"; LAST=$!; }

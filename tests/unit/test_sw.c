@@ -219,6 +219,70 @@ static void test_flowcache_off_same_result(void)
 	teardown();
 }
 
+/* Build a frame in pk[i] (dst/src last byte), untagged, 60 bytes. */
+static void mkframe(struct vpkt *p, uint8_t dst, uint8_t src)
+{
+	vpkt_reset(p);
+	uint8_t *d = vpkt_data(p);
+	memset(d, 0, 60);
+	uint8_t dm[6] = { 0x02, 0, 0, 0, 0, dst }, sm[6] = { 0x02, 0, 0, 0, 0, src };
+	memcpy(d, dm, 6);
+	memcpy(d + 6, sm, 6);
+	d[12] = 0x08;
+	p->len = 60;
+}
+
+static void test_batch_memo(void)
+{
+	static struct vpkt b[6];
+	struct vpkt *pp[6];
+	setup();
+	send(1, 0xff, 0x11, -1, 60, S);
+	send(2, 0xff, 0x22, -1, 60, S);
+	clear();
+	/* one batch of 5 frames of one flow: 1 table lookup (miss), 4 memo hits */
+	for (int i = 0; i < 5; i++)
+		mkframe(&b[i], 0x22, 0x11), pp[i] = &b[i];
+	uint64_t bh = sw.fc.batch_hits, m = sw.fc.misses;
+	sw_input(&sw, 1, pp, 5, 2 * S);
+	sw_flush(&sw);
+	g_assert_cmpuint(sw.fc.batch_hits - bh, ==, 4);
+	g_assert_cmpuint(sw.fc.misses - m, ==, 1);
+	g_assert_cmpuint(got(2), ==, 5);
+	clear();
+	/* a move inside a batch: .22 shows up on port 3 (anti-flap long over),
+	 * so the next .11->.22 frame of the same batch must go to port 3 */
+	mkframe(&b[0], 0x22, 0x11);
+	sw_input(&sw, 1, pp, 1, 10 * S); /* prime the memo path on port 1 */
+	mkframe(&b[0], 0x22, 0x11);
+	mkframe(&b[1], 0xff, 0x22); /* ingress port differs: must be its own batch */
+	struct vpkt *one = &b[1];
+	sw_input(&sw, 1, pp, 1, 10 * S);
+	sw_input(&sw, 3, &one, 1, 10 * S); /* learn .22 on port 3: generation bump */
+	mkframe(&b[2], 0x22, 0x11);
+	mkframe(&b[3], 0x22, 0x11);
+	struct vpkt *two[2] = { &b[2], &b[3] };
+	sw_input(&sw, 1, two, 2, 10 * S);
+	sw_flush(&sw);
+	g_assert_cmpuint(got(3), ==, 2 + 0);  /* the 2 frames after the move */
+	g_assert_cmpuint(got(2), ==, 2 + 1);  /* 2 before it, plus the flood from port 3 */
+	/* a generation bump in the middle of one batch: a new source learned
+	 * between two frames of a flow stops the memo for the next frame */
+	clear();
+	mkframe(&b[0], 0x22, 0x11);
+	mkframe(&b[1], 0x22, 0x33); /* new MAC .33 on port 1: learn, generation bump */
+	mkframe(&b[2], 0x22, 0x11);
+	pp[0] = &b[0], pp[1] = &b[1], pp[2] = &b[2];
+	bh = sw.fc.batch_hits;
+	uint32_t g0 = sw.gen;
+	sw_input(&sw, 1, pp, 3, 11 * S);
+	sw_flush(&sw);
+	g_assert_cmpuint(sw.gen, !=, g0);
+	g_assert_cmpuint(sw.fc.batch_hits - bh, ==, 0);
+	g_assert_cmpuint(got(3), ==, 3);
+	teardown();
+}
+
 static void test_antiflap_not_cached(void)
 {
 	setup();
@@ -293,6 +357,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sw/flowcache_hits_and_invalidation", test_flowcache_hits_and_invalidation);
 	g_test_add_func("/sw/flowcache_off_same_result", test_flowcache_off_same_result);
 	g_test_add_func("/sw/antiflap_not_cached", test_antiflap_not_cached);
+	g_test_add_func("/sw/batch_memo", test_batch_memo);
 	g_test_add_func("/sw/port_detach_flushes", test_port_detach_flushes);
 	g_test_add_func("/sw/backlog", test_backlog);
 	g_test_add_func("/sw/numports", test_numports);

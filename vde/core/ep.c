@@ -166,7 +166,7 @@ int ep_dgram_send(struct ep *ep, struct vtx *tx, unsigned n)
 	return (int)done;
 }
 
-static int vdeport_ctl_event(struct ep *ep)
+int ep_ctl_eof_check(struct ep *ep)
 {
 	char buf[256];
 	ssize_t r = recv(ep->ctl_fd, buf, sizeof(buf), MSG_DONTWAIT);
@@ -188,5 +188,5 @@ const struct ep_class ep_vdeport_class = {
 	.open = vdeport_open,
 	.recv_batch = ep_dgram_recv,
 	.send_batch = ep_dgram_send,
-	.ctl_event = vdeport_ctl_event,
+	.ctl_event = ep_ctl_eof_check,
 };

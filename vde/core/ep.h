@@ -101,6 +101,10 @@ struct ep *ep_stream_new(int rfd, int wfd, const char *url);
 /* Program name put in VDE request descriptions ("NAME user=U pid=P"). */
 extern const char *ep_program_name;
 
+/* ctl_event for a VDE ctl stream, which is silent by contract: bytes are
+ * ignored, EOF or an error means the peer left (-EPIPE), else 0. */
+int ep_ctl_eof_check(struct ep *ep);
+
 /* Classes defined by the endpoint files. */
 extern const struct ep_class ep_vde_class, ep_tap_class, ep_udp_class, ep_stdio_class;
 /* Server side of a VDE data socket (a switch port): ep_dgram I/O, ctl_fd

@@ -168,20 +168,11 @@ fail:
 	return rc;
 }
 
-static int vde_ctl_event(struct ep *ep)
-{
-	char buf[256];
-	ssize_t r = recv(ep->ctl_fd, buf, sizeof(buf), MSG_DONTWAIT);
-	if (r > 0 || (r < 0 && (errno == EAGAIN || errno == EINTR)))
-		return 0;
-	return -EPIPE;
-}
-
 const struct ep_class ep_vde_class = {
 	.scheme = "vde",
 	.syntax = "vde:///DIR[N]  client of a VDE switch; [N] asks for port N, [0] for port 0",
 	.open = vde_open,
 	.recv_batch = ep_dgram_recv,
 	.send_batch = ep_dgram_send,
-	.ctl_event = vde_ctl_event,
+	.ctl_event = ep_ctl_eof_check,
 };

@@ -4,12 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-static inline uint64_t load64(const void *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
+#define load64 flow_load64
 
 static inline uint32_t key_hash(const struct flow_key *k)
 {
@@ -21,12 +16,7 @@ static inline uint32_t key_hash(const struct flow_key *k)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-static inline bool key_eq(const struct flow_key *a, const struct flow_key *b)
-{
-	const uint8_t *x = (const uint8_t *)a, *y = (const uint8_t *)b;
-	return ((load64(x) ^ load64(y)) | (load64(x + 8) ^ load64(y + 8)) |
-		(load64(x + 16) ^ load64(y + 16))) == 0;
-}
+#define key_eq flow_key_eq
 
 int flowcache_init(struct flowcache *fc)
 {

@@ -543,6 +543,12 @@ void sw_input(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint64
 		sw->st.drops[SW_DROP_NO_PORT] += n;
 		return;
 	}
+	/* decision of the previous frame of this batch, reused for a run of
+	 * frames of the same flow while the generation holds */
+	bool memo_ok = false;
+	struct flow_key memo_key;
+	struct flow_action memo_act = { 0 };
+	uint32_t memo_src = FDB_NONE, memo_gen = 0;
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *data = vpkt_data(pkts[i]);
 		uint16_t len = pkts[i]->len;
@@ -573,17 +579,28 @@ void sw_input(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint64
 		memset(k.pad, 0, sizeof(k.pad));
 
 		struct flow_action act;
-		struct flow_entry *fe = flowcache_lookup(&sw->fc, &k, sw->gen);
-		if (fe) {
+		struct flow_entry *fe;
+		if (memo_ok && memo_gen == sw->gen && flow_key_eq(&k, &memo_key)) {
+			/* same flow as the previous frame of this batch: no lookup at
+			 * all (OVS groups a batch per flow the same way) */
+			act = memo_act;
+			if (memo_src != FDB_NONE)
+				sw->fdb.tab[memo_src].last_seen_ns = now;
+			sw->fc.batch_hits++;
+		} else if ((fe = flowcache_lookup(&sw->fc, &k, sw->gen))) {
 			act = fe->act;
 			if (fe->src_idx != FDB_NONE)
 				sw->fdb.tab[fe->src_idx].last_seen_ns = now;
+			memo_ok = true;
+			memo_key = k, memo_act = act, memo_src = fe->src_idx, memo_gen = sw->gen;
 		} else {
 			uint32_t src_idx;
 			bool cacheable;
 			classify(sw, in, data, &fi, now, &act, &src_idx, &cacheable);
 			if (cacheable)
 				flowcache_insert(&sw->fc, &k, sw->gen, &act, src_idx);
+			memo_ok = cacheable && sw->fc.enabled;
+			memo_key = k, memo_act = act, memo_src = src_idx, memo_gen = sw->gen;
 		}
 		switch (act.kind) {
 		case FLOW_DROP:

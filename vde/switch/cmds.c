@@ -412,11 +412,13 @@ static int c_flow_showinfo(struct strbuf *o, const char *arg, void *ctx)
 	struct swd *d = ctx;
 	struct flowcache *fc = &d->sw.fc;
 	(void)arg;
-	uint64_t total = fc->hits + fc->misses;
-	sb_printf(o, "enabled=%d\nentries=%u\nhits=%llu\nmisses=%llu\ninstalls=%llu\nhit_ratio=%.4f\ngeneration=%u\n",
-		  fc->enabled, FLOWCACHE_SETS * FLOWCACHE_WAYS, (unsigned long long)fc->hits,
-		  (unsigned long long)fc->misses, (unsigned long long)fc->installs,
-		  total ? (double)fc->hits / (double)total : 0.0, d->sw.gen);
+	uint64_t total = fc->batch_hits + fc->hits + fc->misses;
+	sb_printf(o, "enabled=%d\nentries=%u\nbatch_hits=%llu\nhits=%llu\nmisses=%llu\ninstalls=%llu\n"
+		  "hit_ratio=%.4f\ngeneration=%u\n",
+		  fc->enabled, FLOWCACHE_SETS * FLOWCACHE_WAYS, (unsigned long long)fc->batch_hits,
+		  (unsigned long long)fc->hits, (unsigned long long)fc->misses,
+		  (unsigned long long)fc->installs,
+		  total ? (double)(fc->batch_hits + fc->hits) / (double)total : 0.0, d->sw.gen);
 	return 0;
 }
 

@@ -130,16 +130,9 @@ static void handle_request(struct swd *d, struct pending_ctl *p)
 	}
 	struct sockaddr_un reply = { .sun_family = AF_UNIX };
 	snprintf(reply.sun_path, sizeof(reply.sun_path), "%s", path);
-	if (write(p->fd, &reply, VDE_REPLY_LEN) != VDE_REPLY_LEN) {
-		close(dfd);
-		unlink(path);
-		if (created)
-			sw_port_remove(&d->sw, (unsigned)port);
-		pending_close(d, p);
-		return;
-	}
-	struct ep *ep = ep_alloc(&ep_vdeport_class, "vde client");
-	if (!ep) {
+	struct ep *ep = NULL;
+	if (write(p->fd, &reply, VDE_REPLY_LEN) != VDE_REPLY_LEN ||
+	    !(ep = ep_alloc(&ep_vdeport_class, "vde client"))) {
 		close(dfd);
 		unlink(path);
 		if (created)
