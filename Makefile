@@ -10,7 +10,7 @@ CC      ?= cc
 B       ?= build
 PKGS    := glib-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
 OPT     ?= -O2 -g
 CFLAGS  += -std=gnu11 $(OPT) $(WARN) -MMD -MP -D_GNU_SOURCE
@@ -24,7 +24,8 @@ CORE_LIB := $(B)/libvdecore.a
 
 SWITCH_SRC := $(wildcard vde/switch/*.c)
 PLUG_SRC   := $(wildcard vde/plug/*.c)
-BINS := $(B)/vdelab-switch $(B)/vdelab-plug
+WF_SRC     := $(wildcard wirefilter/*.c)
+BINS := $(B)/vdelab-switch $(B)/vdelab-plug $(B)/vdelab-wirefilter
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -45,6 +46,9 @@ $(B)/vdelab-switch: $(SWITCH_SRC:%.c=$(B)/%.o) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/vdelab-plug: $(PLUG_SRC:%.c=$(B)/%.o) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/vdelab-wirefilter: $(WF_SRC:%.c=$(B)/%.o) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/vdeprobe: $(B)/tests/tools/vdeprobe.o $(CORE_LIB)
@@ -77,7 +81,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuz
 fuzz: $(FUZZ_TARGETS)
 build-fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p build-fuzz
-	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRC)
+	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRC) -lm
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -75,3 +75,11 @@ host_ours() {
 # port counter: pstat SOCK PORT KEY
 pstat() { mgmt "$1" stats/ports | tr ' ' '\n' | awk -v p="port=$2" -v k="$3=" '
 	$0 == p { on = 1; next } /^port=/ { on = 0 } on && index($0, k) == 1 { print substr($0, length(k) + 1) }'; }
+
+# rtt NS IP COUNT: "min avg max" of COUNT pings (after one warm-up ping for ARP)
+rtt() {
+	nsx "$1" ping -c 1 -W 3 "$2" >/dev/null 2>&1
+	nsx "$1" ping -c "$3" -i 0.1 -W 3 "$2" | sed -n 's|.*= \([0-9.]*\)/\([0-9.]*\)/\([0-9.]*\)/.*|\1 \2 \3|p'
+}
+# within VALUE LOW HIGH
+within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= hi) }'; }

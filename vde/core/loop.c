@@ -134,17 +134,24 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 {
 	struct epoll_event ev[64];
 	uint64_t now = loop_now_ns();
-	int timeout = max_wait_ms;
+	int64_t wait_ns = max_wait_ms < 0 ? -1 : (int64_t)max_wait_ms * 1000000;
 
 	for (unsigned i = 0; i < l->ntimers; i++) {
 		uint64_t d = l->timers[i]->deadline_ns;
 		if (!d)
 			continue;
-		int ms = d <= now ? 0 : (int)((d - now + 999999) / 1000000);
-		if (timeout < 0 || ms < timeout)
-			timeout = ms;
+		int64_t ns = d <= now ? 0 : (int64_t)(d - now);
+		if (wait_ns < 0 || ns < wait_ns)
+			wait_ns = ns;
 	}
-	int n = epoll_wait(l->epfd, ev, 64, timeout);
+	/* epoll_pwait2 (Linux 5.11) waits with ns precision: delay lines and
+	 * rate limiters need better than epoll_wait's milliseconds */
+	struct timespec ts = { .tv_sec = wait_ns / 1000000000, .tv_nsec = wait_ns % 1000000000 };
+	int n = epoll_pwait2(l->epfd, ev, 64, wait_ns < 0 ? NULL : &ts, NULL);
+	if (n < 0 && errno == ENOSYS) {
+		int ms = wait_ns < 0 ? -1 : (int)((wait_ns + 999999) / 1000000);
+		n = epoll_wait(l->epfd, ev, 64, ms);
+	}
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	l->dispatching = true;

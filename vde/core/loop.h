@@ -3,7 +3,7 @@
  * Run-to-completion: each ready fd's callback handles a whole batch before
  * the next fd is looked at. Timers are few (aging tick, delay-line deadline,
  * pending-connection sweep), kept in a small array; the epoll timeout is the
- * earliest deadline. Signals (SIGTERM, SIGINT, SIGHUP) arrive through a
+ * earliest deadline, with nanosecond precision (epoll_pwait2). Signals (SIGTERM, SIGINT, SIGHUP) arrive through a
  * signalfd and stop the loop, so shutdown runs normal cleanup code.
  *
  * A watch removed during dispatch may still have an event pending in the

@@ -50,6 +50,20 @@ static void vlan_free(struct sw_vlan *v)
 	free(v);
 }
 
+static void impair_free(struct sw *sw, struct sw_port *p)
+{
+	for (int d = 0; d < 2; d++)
+		if (p->imp[d]) {
+			impair_destroy(p->imp[d]);
+			free(p->imp[d]);
+			p->imp[d] = NULL;
+		}
+	if (sw->nimpaired)
+		sw->nimpaired--;
+}
+
+static bool has_chain(const struct sw_port *p) { return p->imp[0] || p->imp[1]; }
+
 /* Recompute every VLAN's list of active member ports and invalidate the
  * cache. Control plane only. */
 static void rebuild(struct sw *sw)
@@ -93,8 +107,11 @@ int sw_init(struct sw *sw, unsigned nports, uint32_t fdb_max, unsigned age_s)
 void sw_destroy(struct sw *sw)
 {
 	if (sw->ports)
-		for (unsigned p = 0; p < sw->nports; p++)
+		for (unsigned p = 0; p < sw->nports; p++) {
 			free(sw->ports[p].bl_buf);
+			if (has_chain(&sw->ports[p]))
+				impair_free(sw, &sw->ports[p]);
+		}
 	free(sw->ports);
 	free(sw->dirty);
 	for (unsigned v = 0; v < VLAN_MAX; v++)
@@ -154,6 +171,8 @@ int sw_port_remove(struct sw *sw, unsigned port)
 		if (sw->vlans[v])
 			bm_set(sw->vlans[v]->tagged, port, false);
 	backlog_clear(sw, p);
+	if (has_chain(p))
+		impair_free(sw, p);
 	memset(p, 0, sizeof(*p));
 	fdb_flush_port(&sw->fdb, (uint16_t)port);
 	rebuild(sw);
@@ -191,6 +210,8 @@ struct ep *sw_port_detach(struct sw *sw, unsigned port)
 		for (unsigned v = 0; v < VLAN_MAX; v++)
 			if (sw->vlans[v])
 				bm_set(sw->vlans[v]->tagged, port, false);
+		if (has_chain(p))
+			impair_free(sw, p);
 		memset(p, 0, sizeof(*p));
 	}
 	rebuild(sw);
@@ -417,6 +438,15 @@ static void port_flush(struct sw *sw, uint16_t port)
 		q->n = 0;
 		return;
 	}
+	if (p->imp[SW_IMPAIR_OUT]) {
+		static uint8_t flat[VPKT_MAXFRAME + VLAN_TAG_LEN];
+		for (unsigned i = 0; i < q->n; i++) {
+			vtx_flatten(&q->tx[i], flat);
+			impair_enqueue(p->imp[SW_IMPAIR_OUT], flat, q->tx[i].len, sw->now_ns);
+		}
+		q->n = 0;
+		return;
+	}
 	if (p->bl_count == 0) {
 		int sent = ep_send_batch(p->ep, q->tx, q->n);
 		if (sent < 0) {
@@ -545,6 +575,12 @@ void sw_input(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint64
 	}
 	/* decision of the previous frame of this batch, reused for a run of
 	 * frames of the same flow while the generation holds */
+	sw->now_ns = now;
+	if (ip->imp[SW_IMPAIR_IN] && !sw->reinject) {
+		for (unsigned i = 0; i < n; i++)
+			impair_enqueue(ip->imp[SW_IMPAIR_IN], vpkt_data(pkts[i]), pkts[i]->len, now);
+		return;
+	}
 	bool memo_ok = false;
 	struct flow_key memo_key;
 	struct flow_action memo_act = { 0 };
@@ -633,4 +669,98 @@ unsigned sw_tick(struct sw *sw, uint64_t now_ns)
 	if (n)
 		sw_bump(sw);
 	return n;
+}
+
+int sw_port_impair(struct sw *sw, unsigned port, int dir, const struct impair_params *p)
+{
+	if (port >= sw->nports || !sw->ports[port].exists || (dir != SW_IMPAIR_IN && dir != SW_IMPAIR_OUT))
+		return EINVAL;
+	struct sw_port *pt = &sw->ports[port];
+	if (!pt->imp[dir]) {
+		if (impair_params_null(p))
+			return 0;
+		struct impair_chain *c = malloc(sizeof(*c));
+		if (!c || impair_init(c, sw->impair_seed + 2 * port + (unsigned)dir)) {
+			free(c);
+			return ENOMEM;
+		}
+		if (!has_chain(pt))
+			sw->nimpaired++;
+		pt->imp[dir] = c;
+	}
+	impair_set(pt->imp[dir], p);
+	return 0;
+}
+
+uint64_t sw_impair_next_ns(const struct sw *sw)
+{
+	uint64_t t = UINT64_MAX;
+	if (!sw->nimpaired)
+		return t;
+	for (unsigned i = 0; i < sw->nports; i++)
+		for (int d = 0; d < 2; d++)
+			if (sw->ports[i].imp[d]) {
+				uint64_t x = impair_next_ns(sw->ports[i].imp[d]);
+				if (x < t)
+					t = x;
+			}
+	return t;
+}
+
+/* Drop a chain that was cleared and has drained. */
+static void maybe_retire(struct sw *sw, struct sw_port *pt, int d)
+{
+	struct impair_chain *c = pt->imp[d];
+	if (c && impair_params_null(&c->p) && c->nheap == 0) {
+		impair_destroy(c);
+		free(c);
+		pt->imp[d] = NULL;
+		if (!has_chain(pt) && sw->nimpaired)
+			sw->nimpaired--;
+	}
+}
+
+void sw_impair_run(struct sw *sw, uint64_t now)
+{
+	static struct vpkt buf[VPKT_BURST];
+	struct vpkt *pp[VPKT_BURST];
+	struct vtx tx[VPKT_BURST];
+	if (!sw->nimpaired)
+		return;
+	for (unsigned i = 0; i < sw->nports; i++) {
+		struct sw_port *pt = &sw->ports[i];
+		struct impair_chain *c;
+		if ((c = pt->imp[SW_IMPAIR_IN])) {
+			unsigned n;
+			while ((n = impair_dequeue(c, now, tx, VPKT_BURST))) {
+				for (unsigned k = 0; k < n; k++) {
+					vpkt_reset(&buf[k]);
+					memcpy(vpkt_data(&buf[k]), tx[k].iov[0].iov_base, tx[k].len);
+					buf[k].len = tx[k].len;
+					pp[k] = &buf[k];
+				}
+				impair_release(c, n);
+				sw->reinject = true;
+				sw_input(sw, (uint16_t)i, pp, n, now);
+				sw->reinject = false;
+				sw_flush(sw);
+			}
+			maybe_retire(sw, pt, SW_IMPAIR_IN);
+		}
+		if ((c = pt->imp[SW_IMPAIR_OUT])) {
+			unsigned n;
+			while (pt->ep && (n = impair_dequeue(c, now, tx, VPKT_BURST))) {
+				int s = ep_send_batch(pt->ep, tx, n);
+				if (s < 0)
+					s = 0;
+				for (int k = 0; k < s; k++)
+					pt->st.tx_bytes += tx[k].len;
+				pt->st.tx_pkts += (unsigned)s;
+				impair_release(c, (unsigned)s);
+				if ((unsigned)s < n)
+					break; /* full: retried at the next run */
+			}
+			maybe_retire(sw, pt, SW_IMPAIR_OUT);
+		}
+	}
 }

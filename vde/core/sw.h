@@ -30,6 +30,7 @@
 
 #include "ep.h"
 #include "fdb.h"
+#include "impair.h"
 #include "flowcache.h"
 #include "limits.h"
 #include "pkt.h"
@@ -71,7 +72,12 @@ struct sw_port {
 	uint16_t bl_len[PORT_BACKLOG];
 	unsigned bl_head, bl_count;
 	void *owner;           /* the daemon's per-port data */
+	/* impairments: [SW_IMPAIR_IN] on frames received from the port, before
+	 * forwarding; [SW_IMPAIR_OUT] on frames sent to it. NULL = none. */
+	struct impair_chain *imp[2];
 };
+
+enum { SW_IMPAIR_IN = 0, SW_IMPAIR_OUT = 1 };
 
 struct sw_vlan {
 	uint8_t *tagged;       /* bitmap over ports: tagged members */
@@ -104,6 +110,10 @@ struct sw {
 	unsigned ndirty;
 	unsigned nblocked;           /* ports with a non-empty backlog */
 	bool paused;
+	unsigned nimpaired;          /* ports with at least one chain */
+	uint64_t impair_seed;
+	uint64_t now_ns;             /* time of the batch being forwarded */
+	bool reinject;               /* sw_input called for frames leaving an in-chain */
 	sw_blocked_cb on_blocked;
 	sw_pause_cb on_pause;
 	void *owner;
@@ -158,6 +168,17 @@ void sw_input(struct sw *sw, uint16_t in_port, struct vpkt **pkts, unsigned n, u
 void sw_flush(struct sw *sw);
 /* Port writable again: send from its backlog. */
 void sw_port_drain(struct sw *sw, uint16_t port);
+
+/* Impair a port: dir SW_IMPAIR_IN or SW_IMPAIR_OUT, parameters p (a null
+ * set removes the chain once its held frames are gone). Frames already held
+ * keep their departure times. 0, EINVAL (port) or ENOMEM. */
+int sw_port_impair(struct sw *sw, unsigned port, int dir, const struct impair_params *p);
+/* Release frames whose time has come: out-chains send to their endpoint,
+ * in-chains feed the forwarding path. Call after each batch and when the
+ * deadline of sw_impair_next_ns() passes. */
+void sw_impair_run(struct sw *sw, uint64_t now_ns);
+/* Earliest departure over all chains, UINT64_MAX if none. */
+uint64_t sw_impair_next_ns(const struct sw *sw);
 
 /* Periodic work (1 s tick): FDB aging. Returns expired entries. */
 unsigned sw_tick(struct sw *sw, uint64_t now_ns);

@@ -488,6 +488,120 @@ static int c_stats_switch(struct strbuf *o, const char *arg, void *ctx)
 	return 0;
 }
 
+static int parse_dir(const char *w, bool *in, bool *out)
+{
+	*in = !strcmp(w, "in") || !strcmp(w, "both");
+	*out = !strcmp(w, "out") || !strcmp(w, "both");
+	return *in || *out ? 0 : EINVAL;
+}
+
+/* impair/set PORT in|out|both SPEC */
+static int c_impair_set(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	unsigned port;
+	char dir[8], err[256];
+	int n = 0;
+	bool in, out;
+	if (sscanf(arg, "%u %7s %n", &port, dir, &n) != 2 || !arg[n]) {
+		sb_printf(o, "usage: impair/set PORT in|out|both SPEC\n");
+		return EINVAL;
+	}
+	if (parse_dir(dir, &in, &out)) {
+		sb_printf(o, "direction \"%s\": expected in, out or both\n", dir);
+		return EINVAL;
+	}
+	if (port >= d->sw.nports || !d->sw.ports[port].exists) {
+		sb_printf(o, "port %u does not exist\n", port);
+		return ENXIO;
+	}
+	struct impair_params p[2];
+	for (int k = 0; k < 2; k++) {
+		struct impair_chain *c = d->sw.ports[port].imp[k];
+		if (c)
+			p[k] = c->p;
+		else
+			impair_params_default(&p[k]);
+		if (((k == SW_IMPAIR_IN && in) || (k == SW_IMPAIR_OUT && out)) &&
+		    impair_parse(arg + n, &p[k], err, sizeof(err))) {
+			sb_printf(o, "%s\n", err);
+			return EINVAL; /* nothing changed */
+		}
+	}
+	for (int k = 0; k < 2; k++)
+		if ((k == SW_IMPAIR_IN && in) || (k == SW_IMPAIR_OUT && out)) {
+			int rc = sw_port_impair(&d->sw, port, k, &p[k]);
+			if (rc)
+				return rc;
+		}
+	swd_impair_kick(d);
+	return 0;
+}
+
+static void show_port_impair(struct swd *d, struct strbuf *o, unsigned port)
+{
+	static const char *const dn[2] = { "in", "out" };
+	char buf[512];
+	for (int k = 0; k < 2; k++) {
+		struct impair_chain *c = d->sw.ports[port].imp[k];
+		if (!c)
+			continue;
+		const struct impair_stats *s = &c->st;
+		impair_format(&c->p, buf, sizeof(buf));
+		sb_printf(o, "port=%u dir=%s %s\n", port, dn[k], buf);
+		sb_printf(o, "port=%u dir=%s offered=%llu passed=%llu drop_mtu=%llu drop_loss=%llu drop_queue=%llu "
+			  "duplicated=%llu corrupted=%llu queued=%llu\n", port, dn[k],
+			  (unsigned long long)s->offered, (unsigned long long)s->passed,
+			  (unsigned long long)s->drop_mtu, (unsigned long long)s->drop_loss,
+			  (unsigned long long)s->drop_queue, (unsigned long long)s->duplicated,
+			  (unsigned long long)s->corrupted, (unsigned long long)s->held_frames);
+	}
+}
+
+static int c_impair_show(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	unsigned port;
+	if (*arg) {
+		if (one_uint(arg, &port) || port >= d->sw.nports)
+			return EINVAL;
+		show_port_impair(d, o, port);
+		return 0;
+	}
+	for (port = 0; port < d->sw.nports; port++)
+		show_port_impair(d, o, port);
+	return 0;
+}
+
+/* impair/clear [PORT [in|out|both]] */
+static int c_impair_clear(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	unsigned port, first = 0, last;
+	char dir[8] = "both";
+	bool in, out;
+	struct impair_params none;
+	impair_params_default(&none);
+	int n = sscanf(arg, "%u %7s", &port, dir);
+	if (*arg && n < 1)
+		return EINVAL;
+	if (parse_dir(dir, &in, &out))
+		return EINVAL;
+	last = d->sw.nports - 1;
+	if (n >= 1) {
+		if (port >= d->sw.nports)
+			return EINVAL;
+		first = last = port;
+	}
+	(void)o;
+	for (unsigned p = first; p <= last; p++)
+		for (int k = 0; k < 2; k++)
+			if (d->sw.ports[p].imp[k] && ((k == SW_IMPAIR_IN && in) || (k == SW_IMPAIR_OUT && out)))
+				sw_port_impair(&d->sw, p, k, &none);
+	swd_impair_kick(d);
+	return 0;
+}
+
 #define MENU(p, h) { p, "============", h, NULL, 0 }
 #define L CONSOLE_LISTING
 static const struct console_cmd cmds[] = {
@@ -523,6 +637,10 @@ static const struct console_cmd cmds[] = {
 	{ "hash/setminper", "N", "minimum persistence time (seconds)", c_hash_setminper, 0 },
 	{ "hash/print", "", "print the hash table", c_hash_print, L },
 	{ "hash/find", "MAC [VLAN]", "MAC lookup", c_hash_find, L },
+	MENU("impair", "PORT IMPAIRMENTS MENU (vdelab)"),
+	{ "impair/set", "PORT in|out|both SPEC", "e.g. impair/set 3 out delay=40ms loss=1% rate=10Mbit", c_impair_set, 0 },
+	{ "impair/show", "[PORT]", "settings and counters per port and direction (key=value)", c_impair_show, L },
+	{ "impair/clear", "[PORT [in|out|both]]", "remove impairments (held frames still leave)", c_impair_clear, 0 },
 	MENU("flow", "FLOW CACHE MENU (vdelab)"),
 	{ "flow/showinfo", "", "flow cache counters (key=value)", c_flow_showinfo, L },
 	{ "flow/setcache", "0/1", "turn the flow cache off/on", c_flow_setcache, 0 },

@@ -16,6 +16,7 @@
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define VDELAB_VERSION "0.1"
@@ -68,6 +69,21 @@ static void on_pause_timer(struct loop *l, struct loop_timer *t)
 	}
 }
 
+void swd_impair_kick(struct swd *d)
+{
+	if (!d->sw.nimpaired)
+		return;
+	sw_impair_run(&d->sw, loop_now_ns());
+	uint64_t t = sw_impair_next_ns(&d->sw);
+	loop_timer_arm(&d->impair_timer, t == UINT64_MAX ? 0 : (t ? t : 1));
+}
+
+static void on_impair_timer(struct loop *l, struct loop_timer *t)
+{
+	(void)l;
+	swd_impair_kick(t->arg);
+}
+
 static void on_data(struct loop *l, struct loop_watch *w, uint32_t ev)
 {
 	struct port_io *pio = w->arg;
@@ -96,6 +112,7 @@ static void on_data(struct loop *l, struct loop_watch *w, uint32_t ev)
 			d->st.rx_frames += (unsigned)n;
 			sw_input(&d->sw, port, d->rxp, (unsigned)n, loop_now_ns());
 			sw_flush(&d->sw);
+			swd_impair_kick(d);
 		}
 		if (!ep->rx_pending)
 			return;
@@ -230,6 +247,9 @@ static const char description[] =
 	"  vdelab-switch -s /tmp/sw1 -M /tmp/sw1.mgmt -d -p /tmp/sw1.pid\n"
 	"  vdelab-switch -s /tmp/sw2 -n 64 -u udp://5000@127.0.0.1:5001 --nostdin\n"
 	"\n"
+	"Impairments per port and direction: console impair/set PORT in|out|both SPEC,\n"
+	"e.g. impair/set 3 out delay=40ms loss=1% rate=10Mbit (see vdelab-plug --help).\n"
+	"\n"
 	"Exit status: 0 after SIGTERM/SIGINT/SIGHUP or the 'shutdown' command, 1 on a setup\n"
 	"error. On exit the switch closes every port (clients see EOF), removes DIR/ctl,\n"
 	"the data sockets, DIR if empty, the management socket and the pid file.";
@@ -246,6 +266,7 @@ int main(int argc, char **argv)
 	gint numports = SW_DEFAULT_PORTS, hashsize = FDB_DEFAULT_MAX, expire = FDB_DEFAULT_AGE_S;
 	gboolean hub = FALSE, daemonize = FALSE, nostdin = FALSE, noflowcache = FALSE;
 	gboolean verbose = FALSE, version = FALSE;
+	gint64 seed = -1;
 	GOptionEntry entries[] = {
 		{ "sock", 's', 0, G_OPTION_ARG_FILENAME, &sock, "Switch directory (default /var/run/vde.ctl as root, else /tmp/vde.ctl)", "DIR" },
 		{ "mode", 'm', 0, G_OPTION_ARG_STRING, &mode, "Mode of DIR/ctl and the data sockets, octal (default 0600)", "MODE" },
@@ -265,6 +286,7 @@ int main(int argc, char **argv)
 		{ "hashsize", 0, 0, G_OPTION_ARG_INT, &hashsize, "Maximum MAC table entries (default 8192)", "N" },
 		{ "expire", 0, 0, G_OPTION_ARG_INT, &expire, "MAC aging time in seconds (default 300)", "S" },
 		{ "nostdin", 0, 0, G_OPTION_ARG_NONE, &nostdin, "Never use stdin as a console", NULL },
+		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the port impairments' RNG (reproducible runs)", "N" },
 		{ "no-flowcache", 0, 0, G_OPTION_ARG_NONE, &noflowcache, "Start with the flow cache off (for benchmarks)", NULL },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log each client that connects or leaves", NULL },
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
@@ -353,6 +375,7 @@ int main(int argc, char **argv)
 	d->sw.on_pause = on_pause;
 	d->sw.hub = hub;
 	sw_set_flowcache(&d->sw, !noflowcache);
+	d->sw.impair_seed = seed >= 0 ? (uint64_t)seed : (uint64_t)time(NULL) ^ (uint64_t)getpid() << 16;
 	d->rx = calloc(VPKT_BURST, sizeof(struct vpkt));
 	if (!d->rx) {
 		fprintf(stderr, "vdelab-switch: out of memory\n");
@@ -409,6 +432,9 @@ int main(int argc, char **argv)
 	d->tick.arg = d;
 	loop_timer_add(&d->loop, &d->tick);
 	loop_timer_arm(&d->tick, loop_now_ns() + 1000000000ull);
+	d->impair_timer.cb = on_impair_timer;
+	d->impair_timer.arg = d;
+	loop_timer_add(&d->loop, &d->impair_timer);
 	d->pause_timer.cb = on_pause_timer;
 	d->pause_timer.arg = d;
 	loop_timer_add(&d->loop, &d->pause_timer);

@@ -64,6 +64,7 @@ struct swd {
 	uint8_t mac[6];
 	uint64_t start_ns;
 	struct loop_timer pause_timer;
+	struct loop_timer impair_timer;
 	bool pause_overridden;  /* paused too long: drop instead of waiting */
 	char *mgmt_path;
 	unsigned mgmt_mode;
@@ -81,6 +82,8 @@ int swd_port_attach(struct swd *d, unsigned port, struct ep *ep, const char *soc
 /* Open `url` and attach it to `port` (-1: lowest free port). Returns the
  * port, or -errno with a message in err. */
 int swd_add_url(struct swd *d, const char *url, int port, char *err, size_t errlen);
+/* Release due impaired frames and re-arm the impairment timer. */
+void swd_impair_kick(struct swd *d);
 /* Stop polling, unlink the data socket, close the endpoint. */
 void swd_port_close(struct swd *d, unsigned port);
 

@@ -1,0 +1,57 @@
+# vdelab-wirefilter between two switches: delay, asymmetric settings,
+# runtime changes on the next frame, loss statistics, bad values, and a clean
+# exit when a switch goes away.
+#
+#   [A 10.9.6.1]--vde_plug--+-----+    vdelab-wirefilter     +-----+--vde_plug--[B 10.9.6.2]
+#                           | sw1 |==== -v sw1:sw2 (LR) ====>| sw2 |
+#                           +-----+<=== (RL) ================+-----+
+. tests/integration/lib.sh
+need_root
+switch sw1
+switch sw2
+host_debian A 10.9.6.1/24 "vde://$T/sw1"
+host_debian B 10.9.6.2/24 "vde://$T/sw2"
+WM="$T/wf.mgmt"
+bg "$B/vdelab-wirefilter" -v "$T/sw1:$T/sw2" -d 50 -M "$WM" --seed 42
+wf=$LAST
+wait_for test -S "$WM" || fail "wirefilter did not start"
+
+set -- $(rtt A 10.9.6.2 10); echo "delay 50 ms each way: rtt min/avg/max $*"
+within "$1" 99 102 && within "$2" 99 102 || fail "RTT $2 ms is not 100 +- 2 ms"
+
+mgmt "$WM" "delay 20" >/dev/null || fail "console delay"
+set -- $(rtt A 10.9.6.2 5); echo "after 'delay 20': $*"
+within "$2" 39 42 || fail "console change: RTT $2, expected 40 +- 2 ms"
+
+# asymmetric: only A->B (LR) is delayed
+mgmt "$WM" "delay RL0" >/dev/null && mgmt "$WM" "delay LR30" >/dev/null || fail "LR/RL delay"
+set -- $(rtt A 10.9.6.2 5); echo "LR 30 ms, RL 0: $*"
+within "$2" 29 32 || fail "asymmetric delay: RTT $2, expected 30 +- 2 ms"
+mgmt "$WM" showinfo | grep -q "^LR delay=30ms" || fail "showinfo LR"
+mgmt "$WM" showinfo | grep -q "^RL none" || fail "showinfo RL"
+
+# loss 20% one way over 2000 pings: binomial 99% interval 354..446 lost
+mgmt "$WM" "delay 0" >/dev/null; mgmt "$WM" "loss LR20" >/dev/null
+recv=$(nsx A ping -c 2000 -i 0.002 -q -W 2 10.9.6.2 | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+lost=$((2000 - recv)); echo "loss 20%: $lost of 2000 lost"
+within "$lost" 354 446 || fail "$lost lost, outside the binomial 99% interval 354..446"
+mgmt "$WM" stats | grep -q "dir=LR .*drop_loss=[1-9]" || fail "stats drop_loss"
+
+# bad values: refused, named, and the old settings stay
+out=$(mgmt "$WM" "loss 150"); echo "$out" | grep -q "^1022" || fail "loss 150 accepted"
+out=$(mgmt "$WM" "impair/set both rate=fast delay=5ms"); echo "$out"
+echo "$out" | grep -q "rate=fast" || fail "bad rate not named"
+mgmt "$WM" "impair/set sideways loss=1%" | grep -q "^1022" || fail "bad direction"
+mgmt "$WM" showinfo | grep -q "^LR loss=20%$" || fail "settings changed by a refused command"
+"$B/vdelab-wirefilter" --impair "loss=150%" -v "$T/sw1:$T/sw2" 2>"$T/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "loss=150%" "$T/err" || fail "CLI bad value: rc=$rc $(cat "$T/err")"
+"$B/vdelab-wirefilter" -d -3 -v "$T/sw1:$T/sw2" 2>"$T/err" && fail "-d -3 accepted"
+"$B/vdelab-wirefilter" --impair "delay=-3ms" -v "$T/sw1:$T/sw2" 2>"$T/err"; grep -q "delay=-3ms" "$T/err" || fail "negative delay"
+
+# a switch goes away with frames in the delay line: the filter exits, counts them
+mgmt "$WM" "loss 0" >/dev/null; mgmt "$WM" "delay 3000" >/dev/null
+nsx A ping -c 3 -i 0.1 -W 1 10.9.6.2 >/dev/null 2>&1
+sw2pid=$(echo $PIDS | awk '{print $2}')
+kill "$sw2pid"
+wait_for sh -c "! kill -0 $wf 2>/dev/null" || fail "wirefilter still running after its switch left"
+echo PASS

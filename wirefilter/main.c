@@ -1,0 +1,432 @@
+/* vdelab-wirefilter - two endpoints and an impairment chain per direction,
+ * tunable at runtime through a console that speaks vde-2 wirefilter's
+ * commands. Options and value syntax follow wirefilter(1). */
+#include "../vde/core/cable.h"
+#include "../vde/core/console.h"
+#include "../vde/core/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct wf {
+	struct loop loop;
+	struct cable cable;
+	struct console_server cs;
+	struct loop_timer tick;
+	char *mgmt;
+	unsigned mgmt_mode;
+};
+
+static const char *const dname[2] = { "LR", "RL" };
+
+static void params(struct wf *w, struct impair_params out[2])
+{
+	out[0] = w->cable.dir[0].chain.p;
+	out[1] = w->cable.dir[1].chain.p;
+}
+
+static void commit(struct wf *w, const struct impair_params p[2])
+{
+	cable_set(&w->cable, CABLE_LR, &p[0]);
+	cable_set(&w->cable, CABLE_RL, &p[1]);
+}
+
+/* A classic wirefilter command: "delay LR100+10N", "loss 5", ... */
+static int wf_param(struct strbuf *o, const char *name, const char *arg, struct wf *w)
+{
+	struct impair_params p[2];
+	char err[256];
+	if (!*arg)
+		return EINVAL;
+	params(w, p);
+	int rc = impair_parse_wf(name, arg, &p[0], &p[1], err, sizeof(err));
+	if (rc) {
+		sb_printf(o, "%s\n", err);
+		return EINVAL;
+	}
+	commit(w, p);
+	return 0;
+}
+
+#define WFCMD(n) static int c_##n(struct strbuf *o, const char *a, void *ctx) { return wf_param(o, #n, a, ctx); }
+WFCMD(delay) WFCMD(loss) WFCMD(lostburst) WFCMD(dup) WFCMD(bandwidth) WFCMD(band) WFCMD(speed)
+WFCMD(chanbufsize) WFCMD(capacity) WFCMD(noise) WFCMD(mtu) WFCMD(fifo)
+#undef WFCMD
+
+static int c_showinfo(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct wf *w = ctx;
+	char buf[512];
+	(void)arg;
+	sb_printf(o, "WireFilter: bidirectional (vdelab-wirefilter)\n");
+	for (int d = 0; d < 2; d++) {
+		impair_format(&w->cable.dir[d].chain.p, buf, sizeof(buf));
+		sb_printf(o, "%s %s\n", dname[d], buf);
+	}
+	sb_printf(o, "Fifoness %s\n", w->cable.dir[0].chain.p.reorder_jitter ? "FALSE" : "TRUE");
+	sb_printf(o, "Waiting packets in delay queues %llu\n",
+		  (unsigned long long)(w->cable.dir[0].chain.st.held_frames + w->cable.dir[1].chain.st.held_frames));
+	return 0;
+}
+
+/* impair/set lr|rl|both SPEC */
+static int c_impair_set(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct wf *w = ctx;
+	struct impair_params p[2];
+	char dir[8], err[256];
+	int n = 0;
+	if (sscanf(arg, "%7s %n", dir, &n) != 1 || !arg[n]) {
+		sb_printf(o, "usage: impair/set lr|rl|both SPEC\n");
+		return EINVAL;
+	}
+	bool lr = !strcasecmp(dir, "lr") || !strcasecmp(dir, "both");
+	bool rl = !strcasecmp(dir, "rl") || !strcasecmp(dir, "both");
+	if (!lr && !rl) {
+		sb_printf(o, "direction \"%s\": expected lr, rl or both\n", dir);
+		return EINVAL;
+	}
+	params(w, p);
+	for (int d = 0; d < 2; d++)
+		if ((d == 0 && lr) || (d == 1 && rl))
+			if (impair_parse(arg + n, &p[d], err, sizeof(err))) {
+				sb_printf(o, "%s\n", err);
+				return EINVAL;
+			}
+	commit(w, p);
+	return 0;
+}
+
+static int c_impair_show(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct wf *w = ctx;
+	char buf[512];
+	(void)arg;
+	for (int d = 0; d < 2; d++) {
+		impair_format(&w->cable.dir[d].chain.p, buf, sizeof(buf));
+		sb_printf(o, "dir=%s %s\n", dname[d], buf);
+	}
+	return 0;
+}
+
+static int c_impair_clear(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct impair_params p[2];
+	(void)o;
+	(void)arg;
+	impair_params_default(&p[0]);
+	p[1] = p[0];
+	commit(ctx, p);
+	return 0;
+}
+
+static int c_stats(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct wf *w = ctx;
+	(void)arg;
+	for (int d = 0; d < 2; d++) {
+		const struct impair_stats *s = &w->cable.dir[d].chain.st;
+		sb_printf(o, "dir=%s offered=%llu passed=%llu drop_mtu=%llu drop_loss=%llu drop_queue=%llu "
+			  "duplicated=%llu corrupted=%llu queued=%llu queued_bytes=%llu tx_refused=%llu\n",
+			  dname[d], (unsigned long long)s->offered, (unsigned long long)s->passed,
+			  (unsigned long long)s->drop_mtu, (unsigned long long)s->drop_loss,
+			  (unsigned long long)s->drop_queue, (unsigned long long)s->duplicated,
+			  (unsigned long long)s->corrupted, (unsigned long long)s->held_frames,
+			  (unsigned long long)s->held_bytes, (unsigned long long)w->cable.dir[d].tx_dropped);
+	}
+	return 0;
+}
+
+static int c_shutdown(struct strbuf *o, const char *a, void *ctx)
+{
+	(void)o; (void)a; (void)ctx;
+	return CONSOLE_SHUTDOWN;
+}
+
+#define L CONSOLE_LISTING
+static const struct console_cmd cmds[] = {
+	{ "showinfo", "", "show status and parameter values", c_showinfo, L },
+	{ "delay", "[LR|RL]ms[+ms][U|N]", "set delay (ms) and jitter", c_delay, 0 },
+	{ "loss", "[LR|RL]%", "set loss percentage", c_loss, 0 },
+	{ "lostburst", "[LR|RL]frames", "mean length of lost bursts (Gilbert model)", c_lostburst, 0 },
+	{ "dup", "[LR|RL]%", "set duplication percentage", c_dup, 0 },
+	{ "bandwidth", "[LR|RL]bytes/s", "set channel bandwidth", c_bandwidth, 0 },
+	{ "band", "[LR|RL]bytes/s", "synonym of bandwidth", c_band, 0 },
+	{ "speed", "[LR|RL]bytes/s", "set interface speed (as bandwidth here)", c_speed, 0 },
+	{ "chanbufsize", "[LR|RL]bytes", "set channel buffer size (0 = auto)", c_chanbufsize, 0 },
+	{ "capacity", "[LR|RL]bytes", "synonym of chanbufsize", c_capacity, 0 },
+	{ "noise", "[LR|RL]bits/MiB", "set noise (damaged bits per MiB)", c_noise, 0 },
+	{ "mtu", "[LR|RL]bytes", "set channel MTU (frames of mtu-2 bytes pass, as wirefilter)", c_mtu, 0 },
+	{ "fifo", "0/1", "1: keep frames in order under jitter (default)", c_fifo, 0 },
+	{ "shutdown", "", "shut the channel down", c_shutdown, 0 },
+	{ "impair", "============", "IMPAIRMENTS MENU (vdelab)", NULL, 0 },
+	{ "impair/set", "lr|rl|both SPEC", "e.g. impair/set both delay=40ms loss=1% rate=10Mbit", c_impair_set, 0 },
+	{ "impair/show", "", "current settings (key=value)", c_impair_show, L },
+	{ "impair/clear", "", "remove every impairment", c_impair_clear, 0 },
+	{ "stats", "", "per-direction counters (key=value)", c_stats, L },
+};
+static const struct console_table table = { cmds, sizeof(cmds) / sizeof(cmds[0]) };
+
+static void on_shutdown(struct console_server *cs)
+{
+	struct wf *w = cs->ctx;
+	loop_stop(&w->loop);
+}
+
+static void on_tick(struct loop *l, struct loop_timer *t)
+{
+	struct wf *w = t->arg;
+	(void)l;
+	console_sweep(&w->cs, loop_now_ns());
+	loop_timer_arm(t, loop_now_ns() + 1000000000ull);
+}
+
+/* Split "A:B" as wirefilter's -v: at the first ':' that is not part of "://". */
+static int split_v(const char *v, char *a, char *b, size_t len)
+{
+	for (const char *s = v; *s; s++) {
+		if (*s == ':' && s > v && strncmp(s, "://", 3) && s[1]) {
+			snprintf(a, len, "%.*s", (int)(s - v), v);
+			snprintf(b, len, "%s", s + 1);
+			return 0;
+		}
+	}
+	return EINVAL;
+}
+
+static const char description[] =
+	"Joins two endpoints like a cable with faults, one chain of impairments per\n"
+	"direction: LR (left to right, URL1 -> URL2) and RL. Endpoints:\n"
+	"  vdelab-wirefilter -v SW1:SW2 ...        two VDE switch directories (wirefilter -v)\n"
+	"  vdelab-wirefilter [OPTIONS] URL1 URL2   any two endpoint URLs (see vdelab-plug --help)\n"
+	"  dpipe vde_plug A = vdelab-wirefilter ... = vde_plug B   stdin/stdout, both ways\n"
+	"\n"
+	"Classic options take wirefilter's value syntax [LR|RL]VALUE[+DELTA][K|M|G][U|N]\n"
+	"(no prefix: both directions; K/M/G: x2^10/2^20/2^30; +DELTA: jitter of the delay,\n"
+	"U uniform +-DELTA, N normal with sigma DELTA/3) and may be repeated:\n"
+	"  -d ms  -l %  -L frames  -D %  -b bytes/s  -s bytes/s  -c bytes  -n bits/MiB  -m bytes  -N\n"
+	"--impair/--impair-lr/--impair-rl take the unit form, e.g.\n"
+	"  'delay=40ms jitter=5ms dist=normal loss=0.5% burst=4 dup=1% corrupt=0.1%\n"
+	"   rate=10Mbit queue=auto mtu=1400 reorder=2%'\n"
+	"Order: mtu, loss, dup, corrupt/noise, queue (drop-tail), rate, delay+jitter, reorder.\n"
+	"Unlike wirefilter, a rate never queues without bound: queue=auto holds the frames\n"
+	"in flight plus one bandwidth-delay product.\n"
+	"\n"
+	"Console (-M SOCK, vdeterm/unixterm): showinfo, delay, loss, lostburst, dup, bandwidth,\n"
+	"speed, chanbufsize, noise, mtu, fifo, shutdown, impair/set, impair/show, impair/clear,\n"
+	"stats. Exits when either endpoint goes away; frames still in a delay line are\n"
+	"reported as lost.";
+
+int main(int argc, char **argv)
+{
+	static struct wf W;
+	struct wf *w = &W;
+	g_auto(GStrv) o_delay = NULL, o_loss = NULL, o_burst = NULL, o_dup = NULL, o_band = NULL;
+	g_auto(GStrv) o_speed = NULL, o_chan = NULL, o_noise = NULL, o_mtu = NULL;
+	g_autofree gchar *vsw = NULL, *mgmt = NULL, *mgmtmode = NULL, *pidfile = NULL, *rcfile = NULL;
+	g_autofree gchar *imp = NULL, *imp_lr = NULL, *imp_rl = NULL;
+	gboolean nofifo = FALSE, daemonize = FALSE, verbose = FALSE;
+	gint64 seed = -1;
+	GOptionEntry entries[] = {
+		{ "vde", 'v', 0, G_OPTION_ARG_STRING, &vsw, "Join switch directories SW1 and SW2", "SW1:SW2" },
+		{ "delay", 'd', 0, G_OPTION_ARG_STRING_ARRAY, &o_delay, "Delay, ms", "[LR|RL]VAL[+DELTA][U|N]" },
+		{ "loss", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &o_loss, "Loss, %", "[LR|RL]VAL" },
+		{ "lostburst", 'L', 0, G_OPTION_ARG_STRING_ARRAY, &o_burst, "Mean length of lost bursts", "[LR|RL]VAL" },
+		{ "dup", 'D', 0, G_OPTION_ARG_STRING_ARRAY, &o_dup, "Duplication, %", "[LR|RL]VAL" },
+		{ "bandwidth", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &o_band, "Bandwidth, bytes/s", "[LR|RL]VAL" },
+		{ "speed", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o_speed, "Interface speed, bytes/s", "[LR|RL]VAL" },
+		{ "chanbufsize", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &o_chan, "Channel buffer, bytes", "[LR|RL]VAL" },
+		{ "noise", 'n', 0, G_OPTION_ARG_STRING_ARRAY, &o_noise, "Damaged bits per MiB", "[LR|RL]VAL" },
+		{ "mtu", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &o_mtu, "MTU as wirefilter (frames up to mtu-2 bytes)", "[LR|RL]VAL" },
+		{ "nofifo", 'N', 0, G_OPTION_ARG_NONE, &nofifo, "Jitter may reorder frames", NULL },
+		{ "impair", 'i', 0, G_OPTION_ARG_STRING, &imp, "Unit-form impairments, both directions", "SPEC" },
+		{ "impair-lr", 0, 0, G_OPTION_ARG_STRING, &imp_lr, "Unit-form impairments, LR", "SPEC" },
+		{ "impair-rl", 0, 0, G_OPTION_ARG_STRING, &imp_rl, "Unit-form impairments, RL", "SPEC" },
+		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the RNG, for reproducible runs", "N" },
+		{ "mgmt", 'M', 0, G_OPTION_ARG_FILENAME, &mgmt, "Management console socket", "SOCK" },
+		{ "mgmtmode", 0, 0, G_OPTION_ARG_STRING, &mgmtmode, "Mode of the console socket (default 0600)", "MODE" },
+		{ "rcfile", 'f', 0, G_OPTION_ARG_FILENAME, &rcfile, "Run the console commands in FILE at start", "FILE" },
+		{ "daemon", 0, 0, G_OPTION_ARG_NONE, &daemonize, "Run in the background", NULL },
+		{ "pidfile", 0, 0, G_OPTION_ARG_FILENAME, &pidfile, "Write the pid to FILE", "FILE" },
+		{ "verbose", 0, 0, G_OPTION_ARG_NONE, &verbose, "Say why the filter exits", NULL },
+		{ NULL }
+	};
+	GError *gerr = NULL;
+	GOptionContext *ctx = g_option_context_new("[URL1 URL2] - impaired cable between two endpoints");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_description(ctx, description);
+	log_init("vdelab-wirefilter");
+	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
+		fprintf(stderr, "vdelab-wirefilter: %s (try --help)\n", gerr->message);
+		g_error_free(gerr);
+		g_option_context_free(ctx);
+		return 1;
+	}
+	g_option_context_free(ctx);
+	log_set_verbose(verbose);
+	ep_program_name = "vdelab-wirefilter";
+
+	/* parameters first: a bad value is reported before anything is opened */
+	struct impair_params p[2];
+	char err[300];
+	impair_params_default(&p[0]);
+	p[1] = p[0];
+	struct { const char *name; gchar **vals; } classic[] = {
+		{ "delay", o_delay }, { "loss", o_loss }, { "lostburst", o_burst }, { "dup", o_dup },
+		{ "bandwidth", o_band }, { "speed", o_speed }, { "chanbufsize", o_chan },
+		{ "noise", o_noise }, { "mtu", o_mtu },
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(classic); i++)
+		for (unsigned k = 0; classic[i].vals && classic[i].vals[k]; k++)
+			if (impair_parse_wf(classic[i].name, classic[i].vals[k], &p[0], &p[1], err, sizeof(err))) {
+				fprintf(stderr, "vdelab-wirefilter: %s\n", err);
+				return 1;
+			}
+	if (nofifo)
+		p[0].reorder_jitter = p[1].reorder_jitter = true;
+	const char *specs[3] = { imp, imp_lr, imp_rl };
+	for (int i = 0; i < 3; i++) {
+		if (!specs[i])
+			continue;
+		for (int d = 0; d < 2; d++)
+			if ((i == 0 || i == d + 1) && impair_parse(specs[i], &p[d], err, sizeof(err))) {
+				fprintf(stderr, "vdelab-wirefilter: %s: %s\n", i == 0 ? "--impair" : i == 1 ? "--impair-lr" : "--impair-rl", err);
+				return 1;
+			}
+	}
+	w->mgmt_mode = 0600;
+	if (mgmtmode) {
+		char *e;
+		w->mgmt_mode = (unsigned)strtoul(mgmtmode, &e, 8);
+		if (*e || !*mgmtmode) {
+			fprintf(stderr, "vdelab-wirefilter: --mgmtmode %s: not an octal mode\n", mgmtmode);
+			return 1;
+		}
+	}
+
+	/* endpoints */
+	char ua[256], ub[256];
+	if (vsw) {
+		if (argc > 1 || split_v(vsw, ua, ub, sizeof(ua))) {
+			fprintf(stderr, "vdelab-wirefilter: -v expects SW1:SW2 and no URL arguments\n");
+			return 1;
+		}
+	} else if (argc == 3) {
+		snprintf(ua, sizeof(ua), "%s", argv[1]);
+		snprintf(ub, sizeof(ub), "%s", argv[2]);
+	} else if (argc != 1) {
+		fprintf(stderr, "vdelab-wirefilter: expected -v SW1:SW2, two URLs, or none (dpipe) (try --help)\n");
+		return 1;
+	}
+	int rc = loop_init(&w->loop);
+	if (rc) {
+		fprintf(stderr, "vdelab-wirefilter: %s\n", strerror(rc));
+		return 1;
+	}
+	struct ep *a, *b;
+	if (vsw || argc == 3) {
+		if (ep_open(ua, &a, err, sizeof(err)) || ep_open(ub, &b, err, sizeof(err))) {
+			fprintf(stderr, "vdelab-wirefilter: %s\n", err);
+			return 1;
+		}
+	} else {
+		/* Under dpipe each neighbour is one fd pair: the left one is
+		 * stdin/stdout, the right one ALTERNATE_STDIN/ALTERNATE_STDOUT
+		 * (checked against vde-2's dpipe). Without dpipe the filter is
+		 * one-way, stdin -> stdout, like wirefilter in a plain pipe. */
+		const char *ai = getenv("ALTERNATE_STDIN"), *ao = getenv("ALTERNATE_STDOUT");
+		fcntl(STDOUT_FILENO, F_SETFL, fcntl(STDOUT_FILENO, F_GETFL) & ~O_NONBLOCK);
+		if (ai && ao) {
+			a = ep_stream_new(dup(STDIN_FILENO), dup(STDOUT_FILENO), "dpipe-left");
+			b = ep_stream_new(atoi(ai), atoi(ao), "dpipe-right");
+		} else {
+			int never[2];
+			if (pipe(never) < 0)
+				return 1;
+			a = ep_stream_new(dup(STDIN_FILENO), open("/dev/null", O_WRONLY), "stdin");
+			b = ep_stream_new(never[0], dup(STDOUT_FILENO), "stdout");
+		}
+		if (!a || !b)
+			return 1;
+	}
+	if (seed < 0)
+		seed = (gint64)time(NULL) ^ (gint64)getpid() << 16;
+	if ((rc = cable_open(&w->cable, &w->loop, a, b, (uint64_t)seed))) {
+		fprintf(stderr, "vdelab-wirefilter: %s\n", strerror(rc));
+		return 1;
+	}
+	commit(w, p);
+
+	w->cs.listen_fd = -1;
+	w->cs.loop = &w->loop;
+	w->cs.banner = "\nVDE wirefilter V.0.1 (vdelab-wirefilter)\n(C) the vdelab authors - GPLv2, commands of vde-2 wirefilter by R. Davoli\n";
+	w->cs.prompt = "\nVDEwf$ ";
+	w->cs.tabs = &table;
+	w->cs.ntabs = 1;
+	w->cs.ctx = w;
+	w->cs.on_shutdown = on_shutdown;
+	if (mgmt && (rc = console_listen(&w->cs, &w->loop, mgmt, w->mgmt_mode, -1))) {
+		fprintf(stderr, "vdelab-wirefilter: console %s: %s\n", mgmt, strerror(rc));
+		return 1;
+	}
+	if (rcfile) {
+		FILE *f = fopen(rcfile, "r");
+		char line[CONSOLE_MAX_LINE + 2];
+		unsigned n = 0;
+		if (!f) {
+			fprintf(stderr, "vdelab-wirefilter: -f %s: %s\n", rcfile, strerror(errno));
+			return 1;
+		}
+		while (fgets(line, sizeof(line), f)) {
+			struct strbuf out = { 0 };
+			n++;
+			int rv = console_exec(&table, 1, line, w, &out);
+			if (rv > 0)
+				fprintf(stderr, "vdelab-wirefilter: %s:%u: %s%s", rcfile, n, out.s ? out.s : "", "");
+			sb_free(&out);
+		}
+		fclose(f);
+	}
+	w->tick.cb = on_tick;
+	w->tick.arg = w;
+	loop_timer_add(&w->loop, &w->tick);
+	loop_timer_arm(&w->tick, loop_now_ns() + 1000000000ull);
+	if (daemonize) {
+		if (daemon(1, 0) < 0) {
+			fprintf(stderr, "vdelab-wirefilter: daemon: %s\n", strerror(errno));
+			return 1;
+		}
+		log_to_syslog();
+		loop_after_fork(&w->loop);
+	} else if ((vsw || argc == 3) && isatty(STDIN_FILENO)) {
+		console_attach_stdio(&w->cs, STDIN_FILENO, STDOUT_FILENO);
+	}
+	if (pidfile) {
+		FILE *f = fopen(pidfile, "w");
+		if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f) != 0) {
+			log_msg(LOG_ERR, "pidfile %s: %s", pidfile, strerror(errno));
+			return 1;
+		}
+	}
+	loop_run(&w->loop);
+	if (w->cable.why[0])
+		log_msg(w->cable.status ? LOG_ERR : LOG_DEBUG, "%s", w->cable.why);
+	console_close(&w->cs);
+	cable_close(&w->cable);
+	for (int d = 0; d < 2; d++) {
+		const struct impair_stats *st = &w->cable.dir[d].chain.st;
+		if (st->lost_on_close)
+			log_msg(LOG_INFO, "%s: %llu frames still in the delay line were lost", dname[d],
+				(unsigned long long)st->lost_on_close);
+	}
+	loop_destroy(&w->loop);
+	if (pidfile)
+		unlink(pidfile);
+	return w->cable.status;
+}
