@@ -60,7 +60,7 @@ $(B)/tests/%: $(B)/tests/unit/%.o $(CORE_LIB)
 
 $(B)/bench/vdegen: bench/vdegen.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -Wall -Wextra -o $@ $< -lvdeplug
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -o $@ $< -lvdeplug -lm
 
 $(B)/bench/swcore: $(B)/bench/swcore.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^
@@ -91,8 +91,12 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@sh bench/run.sh $(B)
 
+fidelity: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
+	@sh bench/fidelity.sh $(B)
+
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps check asan fuzz demo bench clean
+.PHONY: all deps check asan fuzz demo bench fidelity clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

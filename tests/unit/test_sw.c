@@ -283,6 +283,51 @@ static void test_batch_memo(void)
 	teardown();
 }
 
+static void test_port_impairments(void)
+{
+	struct impair_params p;
+	char err[100];
+	setup();
+	send(1, 0xff, 0x11, -1, 60, S);
+	send(2, 0xff, 0x22, -1, 60, S);
+	clear();
+	impair_params_default(&p);
+	g_assert_cmpint(impair_parse("delay=10ms", &p, err, sizeof(err)), ==, 0);
+	g_assert_cmpint(sw_port_impair(&sw, 2, SW_IMPAIR_OUT, &p), ==, 0);
+	g_assert_cmpint(sw_port_impair(&sw, 99, SW_IMPAIR_OUT, &p), ==, EINVAL);
+	send(1, 0x22, 0x11, -1, 60, 10 * S);
+	g_assert_cmpuint(got(2), ==, 0); /* held in port 2's out-chain */
+	g_assert_cmpuint(sw_impair_next_ns(&sw), ==, 10 * S + 10000000);
+	sw_impair_run(&sw, 10 * S + 9999999);
+	g_assert_cmpuint(got(2), ==, 0);
+	sw_impair_run(&sw, 10 * S + 10000000);
+	g_assert_cmpuint(got(2), ==, 1);
+	g_assert_cmpuint(sw.ports[2].st.tx_pkts, ==, 2); /* the flood earlier + this one */
+	/* port 1's in-chain: frames enter forwarding only when they leave it */
+	g_assert_cmpint(sw_port_impair(&sw, 1, SW_IMPAIR_IN, &p), ==, 0);
+	impair_params_default(&p);
+	sw_port_impair(&sw, 2, SW_IMPAIR_OUT, &p); /* clear: chain retires once empty */
+	clear();
+	send(1, 0x22, 0x11, -1, 60, 20 * S);
+	g_assert_cmpuint(got(2), ==, 0);
+	sw_impair_run(&sw, 20 * S + 10000000);
+	g_assert_cmpuint(got(2), ==, 1);
+	g_assert_null(sw.ports[2].imp[SW_IMPAIR_OUT]);
+	/* a full endpoint behind an out-chain: retried 1 ms later, no busy loop */
+	g_assert_cmpint(impair_parse("delay=1ms", &p, err, sizeof(err)), ==, 0);
+	sw_port_impair(&sw, 3, SW_IMPAIR_OUT, &p);
+	M(eps[3])->room = 0;
+	clear();
+	send(2, 0xff, 0x22, -1, 60, 30 * S);
+	sw_impair_run(&sw, 30 * S + 1000000);
+	g_assert_cmpuint(got(3), ==, 0);
+	g_assert_cmpuint(sw_impair_next_ns(&sw), >=, 30 * S + 2000000);
+	M(eps[3])->room = 1000;
+	sw_impair_run(&sw, 30 * S + 2000000);
+	g_assert_cmpuint(got(3), ==, 1);
+	teardown();
+}
+
 static void test_antiflap_not_cached(void)
 {
 	setup();
@@ -358,6 +403,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sw/flowcache_off_same_result", test_flowcache_off_same_result);
 	g_test_add_func("/sw/antiflap_not_cached", test_antiflap_not_cached);
 	g_test_add_func("/sw/batch_memo", test_batch_memo);
+	g_test_add_func("/sw/port_impairments", test_port_impairments);
 	g_test_add_func("/sw/port_detach_flushes", test_port_detach_flushes);
 	g_test_add_func("/sw/backlog", test_backlog);
 	g_test_add_func("/sw/numports", test_numports);

@@ -168,12 +168,12 @@ static void client_free(struct console_client *c)
 		*pp = c->next;
 	cs->nclients--;
 	loop_del(cs->loop, &c->w);
-	if (!c->is_stdio) {
+	bool was_stdio = c->is_stdio;
+	if (!was_stdio)
 		close(c->w.fd);
-	}
 	sb_free(&c->out);
-	loop_free_later(cs->loop, c);
-	if (c->is_stdio && cs->on_shutdown)
+	loop_free_later(cs->loop, c); /* c may be gone from here on */
+	if (was_stdio && cs->on_shutdown)
 		cs->on_shutdown(cs);
 }
 

@@ -704,6 +704,9 @@ uint64_t sw_impair_next_ns(const struct sw *sw)
 				if (x < t)
 					t = x;
 			}
+	/* a full endpoint is retried a little later, never in a busy loop */
+	if (t != UINT64_MAX && t < sw->impair_retry_ns)
+		t = sw->impair_retry_ns;
 	return t;
 }
 
@@ -725,7 +728,7 @@ void sw_impair_run(struct sw *sw, uint64_t now)
 	static struct vpkt buf[VPKT_BURST];
 	struct vpkt *pp[VPKT_BURST];
 	struct vtx tx[VPKT_BURST];
-	if (!sw->nimpaired)
+	if (!sw->nimpaired || now < sw->impair_retry_ns)
 		return;
 	for (unsigned i = 0; i < sw->nports; i++) {
 		struct sw_port *pt = &sw->ports[i];
@@ -757,8 +760,10 @@ void sw_impair_run(struct sw *sw, uint64_t now)
 					pt->st.tx_bytes += tx[k].len;
 				pt->st.tx_pkts += (unsigned)s;
 				impair_release(c, (unsigned)s);
-				if ((unsigned)s < n)
-					break; /* full: retried at the next run */
+				if ((unsigned)s < n) {
+					sw->impair_retry_ns = now + 1000000; /* full: retry in 1 ms */
+					break;
+				}
 			}
 			maybe_retire(sw, pt, SW_IMPAIR_OUT);
 		}

@@ -112,6 +112,7 @@ struct sw {
 	bool paused;
 	unsigned nimpaired;          /* ports with at least one chain */
 	uint64_t impair_seed;
+	uint64_t impair_retry_ns;    /* an out-chain's endpoint was full: not before */
 	uint64_t now_ns;             /* time of the batch being forwarded */
 	bool reinject;               /* sw_input called for frames leaving an in-chain */
 	sw_blocked_cb on_blocked;
