@@ -12,7 +12,7 @@ switch sw2
 host_debian A 10.9.6.1/24 "vde://$T/sw1"
 host_debian B 10.9.6.2/24 "vde://$T/sw2"
 WM="$T/wf.mgmt"
-bg "$B/vdelab-wirefilter" -v "$T/sw1:$T/sw2" -d 50 -M "$WM" --seed 42
+bg sh -c "exec $B/vdelab-wirefilter -v $T/sw1:$T/sw2 -d 50 -M $WM --seed 42 2>$T/wf.err"
 wf=$LAST
 wait_for test -S "$WM" || fail "wirefilter did not start"
 
@@ -54,4 +54,6 @@ nsx A ping -c 3 -i 0.1 -W 1 10.9.6.2 >/dev/null 2>&1
 sw2pid=$(echo $PIDS | awk '{print $2}')
 kill "$sw2pid"
 wait_for sh -c "! kill -0 $wf 2>/dev/null" || fail "wirefilter still running after its switch left"
+cat "$T/wf.err"
+grep -q "frames still in the delay line were lost" "$T/wf.err" || fail "held frames not reported as lost"
 echo PASS
