@@ -3,6 +3,7 @@
  * commands. Options and value syntax follow wirefilter(1). */
 #include "../vde/core/cable.h"
 #include "../vde/core/console.h"
+#include "../vde/core/daemon.h"
 #include "../vde/core/log.h"
 
 #include <errno.h>
@@ -398,21 +399,16 @@ int main(int argc, char **argv)
 	loop_timer_add(&w->loop, &w->tick);
 	loop_timer_arm(&w->tick, loop_now_ns() + 1000000000ull);
 	if (daemonize) {
-		if (daemon(1, 0) < 0) {
-			fprintf(stderr, "vdelab-wirefilter: daemon: %s\n", strerror(errno));
+		if ((rc = daemon_start(&w->loop))) {
+			fprintf(stderr, "vdelab-wirefilter: daemon: %s\n", strerror(rc));
 			return 1;
 		}
-		log_to_syslog();
-		loop_after_fork(&w->loop);
 	} else if ((vsw || argc == 3) && isatty(STDIN_FILENO)) {
 		console_attach_stdio(&w->cs, STDIN_FILENO, STDOUT_FILENO);
 	}
-	if (pidfile) {
-		FILE *f = fopen(pidfile, "w");
-		if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f) != 0) {
-			log_msg(LOG_ERR, "pidfile %s: %s", pidfile, strerror(errno));
-			return 1;
-		}
+	if (pidfile && (rc = pidfile_write(pidfile))) {
+		log_msg(LOG_ERR, "pidfile %s: %s", pidfile, strerror(rc));
+		return 1;
 	}
 	loop_run(&w->loop);
 	if (w->cable.why[0])

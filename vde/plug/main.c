@@ -3,6 +3,7 @@
  * two URLs, optionally impaired per direction. Exits when either side goes
  * away. */
 #include "../core/cable.h"
+#include "../core/daemon.h"
 #include "../core/log.h"
 
 #include <errno.h>
@@ -120,19 +121,14 @@ int main(int argc, char **argv)
 	cable_set(&c, CABLE_LR, &lr);
 	cable_set(&c, CABLE_RL, &rl);
 	if (daemonize) {
-		if (daemon(1, 0) < 0) {
-			fprintf(stderr, "vdelab-plug: daemon: %s\n", strerror(errno));
+		if ((rc = daemon_start(&l))) {
+			fprintf(stderr, "vdelab-plug: daemon: %s\n", strerror(rc));
 			return 1;
 		}
-		log_to_syslog();
-		loop_after_fork(&l);
 	}
-	if (pidfile) {
-		FILE *f = fopen(pidfile, "w");
-		if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f) != 0) {
-			log_msg(LOG_ERR, "pidfile %s: %s", pidfile, strerror(errno));
-			return 1;
-		}
+	if (pidfile && (rc = pidfile_write(pidfile))) {
+		log_msg(LOG_ERR, "pidfile %s: %s", pidfile, strerror(rc));
+		return 1;
 	}
 	loop_run(&l);
 	if (c.why[0])

@@ -4,6 +4,7 @@
  */
 #include "swd.h"
 #include "../core/frame.h"
+#include "../core/daemon.h"
 #include "../core/log.h"
 
 #include <errno.h>
@@ -440,21 +441,16 @@ int main(int argc, char **argv)
 	loop_timer_add(&d->loop, &d->pause_timer);
 
 	if (daemonize) {
-		if (daemon(1, 0) < 0) {
-			fprintf(stderr, "vdelab-switch: daemon: %s\n", strerror(errno));
+		if ((rc = daemon_start(&d->loop))) {
+			fprintf(stderr, "vdelab-switch: daemon: %s\n", strerror(rc));
 			goto out;
 		}
-		log_to_syslog();
-		loop_after_fork(&d->loop);
 	} else if (!nostdin && isatty(STDIN_FILENO)) {
 		console_attach_stdio(&d->cs, STDIN_FILENO, STDOUT_FILENO);
 	}
-	if (pidfile) {
-		FILE *f = fopen(pidfile, "w");
-		if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f) != 0) {
-			log_msg(LOG_ERR, "pidfile %s: %s", pidfile, strerror(errno));
-			goto out;
-		}
+	if (pidfile && (rc = pidfile_write(pidfile))) {
+		log_msg(LOG_ERR, "pidfile %s: %s", pidfile, strerror(rc));
+		goto out;
 	}
 	log_msg(LOG_DEBUG, "serving %s with %d ports", d->dir, numports);
 	loop_run(&d->loop);
