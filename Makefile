@@ -8,7 +8,7 @@
 
 CC      ?= cc
 B       ?= build
-PKGS    := glib-2.0
+PKGS    := glib-2.0 libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
@@ -19,13 +19,15 @@ CFLAGS  += $(SAN)
 LDFLAGS += $(SAN)
 
 CORE_SRC := $(wildcard vde/core/*.c)
-CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+CORE_OBJ := $(CORE_SRC:%.c=$(B)/obj/%.o)
 CORE_LIB := $(B)/libvdecore.a
 
 SWITCH_SRC := $(wildcard vde/switch/*.c)
 PLUG_SRC   := $(wildcard vde/plug/*.c)
 WF_SRC     := $(wildcard wirefilter/*.c)
-BINS := $(B)/vdelab-switch $(B)/vdelab-plug $(B)/vdelab-wirefilter
+LABCTL_SRC := $(wildcard labctl/*.c)
+LABCTL_OBJ := $(LABCTL_SRC:%.c=$(B)/obj/%.o) $(B)/obj/labctl/lab_rng.o
+BINS := $(B)/vdelab-switch $(B)/vdelab-plug $(B)/vdelab-wirefilter $(B)/labctl
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -34,7 +36,7 @@ BENCH_BINS := $(B)/bench/vdegen $(B)/bench/swcore
 
 all: $(BINS) $(UNIT_BINS) $(TOOLS)
 
-$(B)/%.o: %.c
+$(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
@@ -42,19 +44,34 @@ $(CORE_LIB): $(CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/vdelab-switch: $(SWITCH_SRC:%.c=$(B)/%.o) $(CORE_LIB)
+$(B)/vdelab-switch: $(SWITCH_SRC:%.c=$(B)/obj/%.o) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/vdelab-plug: $(PLUG_SRC:%.c=$(B)/%.o) $(CORE_LIB)
+$(B)/vdelab-plug: $(PLUG_SRC:%.c=$(B)/obj/%.o) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/vdelab-wirefilter: $(WF_SRC:%.c=$(B)/%.o) $(CORE_LIB)
+$(B)/vdelab-wirefilter: $(WF_SRC:%.c=$(B)/obj/%.o) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/tests/vdeprobe: $(B)/tests/tools/vdeprobe.o $(CORE_LIB)
+# the schema, compiled into labctl as a C string
+$(B)/obj/labctl/lab_rng.c: labs/lab.rng
+	@mkdir -p $(dir $@)
+	{ echo 'const char lab_rng_text[] ='; sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $<; echo ';'; } > $@
+
+$(B)/obj/labctl/lab_rng.o: $(B)/obj/labctl/lab_rng.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/labctl: $(LABCTL_OBJ) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/test_lab: $(B)/obj/tests/unit/test_lab.o $(filter-out $(B)/obj/labctl/main.o,$(LABCTL_OBJ)) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/vdeprobe: $(B)/obj/tests/tools/vdeprobe.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(CORE_LIB)
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -62,7 +79,7 @@ $(B)/bench/vdegen: bench/vdegen.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -o $@ $< -lvdeplug -lm
 
-$(B)/bench/swcore: $(B)/bench/swcore.o $(CORE_LIB)
+$(B)/bench/swcore: $(B)/obj/bench/swcore.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 deps:

@@ -1,0 +1,576 @@
+#include "lab.h"
+#include "../vde/core/impair.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char lab_rng_text[]; /* labs/lab.rng, compiled in */
+
+struct ctx {
+	const char *path;
+	GPtrArray *errors;
+};
+
+static void err_at(struct ctx *c, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void err_at(struct ctx *c, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_ptr_array_add(c->errors, g_strdup_printf("%s:%d: %s", c->path, line, msg));
+}
+
+static void on_xml_error(void *data, xmlErrorPtr e)
+{
+	struct ctx *c = data;
+	g_autofree char *msg = g_strdup(e->message ? e->message : "error");
+	g_strchomp(msg);
+	g_ptr_array_add(c->errors, g_strdup_printf("%s:%d: %s", c->path, e->line, msg));
+}
+
+static char *attr(xmlNode *n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	if (!v)
+		return NULL;
+	char *s = g_strdup((const char *)v);
+	xmlFree(v);
+	return s;
+}
+
+static char *text(xmlNode *n)
+{
+	xmlChar *v = xmlNodeGetContent(n);
+	char *s = g_strdup(v ? (const char *)v : "");
+	xmlFree(v);
+	return g_strstrip(s);
+}
+
+static int attr_int(xmlNode *n, const char *name, int def)
+{
+	g_autofree char *v = attr(n, name);
+	return v ? atoi(v) : def;
+}
+
+static bool attr_yes(xmlNode *n, const char *name)
+{
+	g_autofree char *v = attr(n, name);
+	return v && !strcmp(v, "yes");
+}
+
+static GArray *vid_list(const char *s)
+{
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(int));
+	if (!s)
+		return a;
+	g_auto(GStrv) parts = g_strsplit(s, ",", -1);
+	for (int i = 0; parts[i]; i++) {
+		int v = atoi(parts[i]);
+		g_array_append_val(a, v);
+	}
+	return a;
+}
+
+bool lab_parse_duration(const char *s, double *out)
+{
+	char *e;
+	double v = g_ascii_strtod(s, &e);
+	if (e == s || v < 0)
+		return false;
+	if (!*e || !strcmp(e, "s"))
+		*out = v;
+	else if (!strcmp(e, "ms"))
+		*out = v / 1000;
+	else if (!strcmp(e, "m") || !strcmp(e, "min"))
+		*out = v * 60;
+	else
+		return false;
+	return true;
+}
+
+/* ---- addresses ---- */
+
+struct prefix {
+	int family;
+	uint8_t addr[16];
+	int len;
+};
+
+static bool parse_addr(const char *s, struct prefix *p)
+{
+	p->family = strchr(s, ':') ? AF_INET6 : AF_INET;
+	return inet_pton(p->family, s, p->addr) == 1;
+}
+
+static bool parse_prefix(const char *s, struct prefix *p)
+{
+	const char *slash = strchr(s, '/');
+	if (!slash)
+		return false;
+	g_autofree char *a = g_strndup(s, (gsize)(slash - s));
+	char *e;
+	long len = strtol(slash + 1, &e, 10);
+	if (*e || !parse_addr(a, p))
+		return false;
+	if (len < 0 || len > (p->family == AF_INET ? 32 : 128))
+		return false;
+	p->len = (int)len;
+	return true;
+}
+
+static bool same_subnet(const struct prefix *net, const struct prefix *a)
+{
+	if (net->family != a->family)
+		return false;
+	int bits = net->len;
+	for (int i = 0; bits > 0; i++, bits -= 8) {
+		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
+		if ((net->addr[i] & mask) != (a->addr[i] & mask))
+			return false;
+	}
+	return true;
+}
+
+/* ---- building the model ---- */
+
+static void free_if(gpointer p)
+{
+	struct lab_if *i = p;
+	g_free(i->name), g_free(i->sw), g_free(i->gw), g_free(i->mac);
+	g_free(i->imp_in), g_free(i->imp_out);
+	g_array_free(i->trunk, TRUE);
+	g_ptr_array_free(i->ips, TRUE);
+	g_free(i);
+}
+static void free_route(gpointer p) { struct lab_route *r = p; g_free(r->to), g_free(r->via), g_free(r); }
+static void free_file(gpointer p) { struct lab_file *f = p; g_free(f->path), g_free(f->content), g_free(f); }
+static void free_node(gpointer p)
+{
+	struct lab_node *n = p;
+	g_free(n->name), g_free(n->kind);
+	g_ptr_array_free(n->ifs, TRUE), g_ptr_array_free(n->routes, TRUE), g_ptr_array_free(n->files, TRUE);
+	g_free(n);
+}
+static void free_switch(gpointer p) { struct lab_switch *s = p; g_free(s->name), g_array_free(s->vlans, TRUE), g_free(s); }
+static void free_cable(gpointer p)
+{
+	struct lab_cable *c = p;
+	g_free(c->a), g_free(c->b), g_free(c->imp_ab), g_free(c->imp_ba), g_array_free(c->trunk, TRUE), g_free(c);
+}
+static void free_exec(gpointer p) { struct lab_exec *e = p; g_free(e->node), g_free(e->cmd), g_free(e); }
+static void free_check(gpointer p)
+{
+	struct lab_check *c = p;
+	g_free(c->node), g_free(c->name), g_free(c->ping), g_free(c->run), g_free(c->expect), g_free(c);
+}
+
+void lab_free(struct lab *lab)
+{
+	if (!lab)
+		return;
+	g_free(lab->path), g_free(lab->name), g_free(lab->description);
+	g_ptr_array_free(lab->switches, TRUE), g_ptr_array_free(lab->nodes, TRUE);
+	g_ptr_array_free(lab->cables, TRUE), g_ptr_array_free(lab->execs, TRUE);
+	g_ptr_array_free(lab->checks, TRUE);
+	g_free(lab);
+}
+
+static struct lab_node *build_node(xmlNode *x)
+{
+	struct lab_node *n = g_new0(struct lab_node, 1);
+	n->name = attr(x, "name");
+	n->kind = attr(x, "kind");
+	if (!n->kind)
+		n->kind = g_strdup("netns");
+	n->forward = attr_yes(x, "forward");
+	n->line = xmlGetLineNo(x);
+	n->ifs = g_ptr_array_new_with_free_func(free_if);
+	n->routes = g_ptr_array_new_with_free_func(free_route);
+	n->files = g_ptr_array_new_with_free_func(free_file);
+	for (xmlNode *c = x->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		const char *tag = (const char *)c->name;
+		if (!strcmp(tag, "if")) {
+			struct lab_if *i = g_new0(struct lab_if, 1);
+			i->node = n;
+			i->name = attr(c, "name");
+			if (!i->name)
+				i->name = g_strdup_printf("eth%u", n->ifs->len);
+			i->sw = attr(c, "switch");
+			i->port = attr_int(c, "port", 0);
+			i->vlan = attr_int(c, "vlan", 0);
+			g_autofree char *trunk = attr(c, "trunk");
+			i->trunk = vid_list(trunk);
+			i->ips = g_ptr_array_new_with_free_func(g_free);
+			g_autofree char *ip = attr(c, "ip");
+			if (ip) {
+				g_auto(GStrv) parts = g_strsplit_set(ip, " ,", -1);
+				for (int k = 0; parts[k]; k++)
+					if (*parts[k])
+						g_ptr_array_add(i->ips, g_strdup(parts[k]));
+			}
+			i->gw = attr(c, "gw");
+			i->mac = attr(c, "mac");
+			i->mtu = attr_int(c, "mtu", 0);
+			i->line = xmlGetLineNo(c);
+			for (xmlNode *im = c->children; im; im = im->next)
+				if (im->type == XML_ELEMENT_NODE && !strcmp((const char *)im->name, "impair")) {
+					i->imp_in = attr(im, "in");
+					i->imp_out = attr(im, "out");
+				}
+			g_ptr_array_add(n->ifs, i);
+		} else if (!strcmp(tag, "route")) {
+			struct lab_route *r = g_new0(struct lab_route, 1);
+			r->to = attr(c, "to");
+			r->via = attr(c, "via");
+			r->line = xmlGetLineNo(c);
+			g_ptr_array_add(n->routes, r);
+		} else if (!strcmp(tag, "file")) {
+			struct lab_file *f = g_new0(struct lab_file, 1);
+			f->path = attr(c, "path");
+			xmlChar *v = xmlNodeGetContent(c);
+			f->content = g_strdup(v ? (const char *)v : "");
+			xmlFree(v);
+			f->line = xmlGetLineNo(c);
+			g_ptr_array_add(n->files, f);
+		}
+	}
+	return n;
+}
+
+static struct lab *build(xmlNode *root, const char *path)
+{
+	struct lab *lab = g_new0(struct lab, 1);
+	lab->path = g_strdup(path);
+	lab->name = attr(root, "name");
+	lab->description = attr(root, "description");
+	lab->switches = g_ptr_array_new_with_free_func(free_switch);
+	lab->nodes = g_ptr_array_new_with_free_func(free_node);
+	lab->cables = g_ptr_array_new_with_free_func(free_cable);
+	lab->execs = g_ptr_array_new_with_free_func(free_exec);
+	lab->checks = g_ptr_array_new_with_free_func(free_check);
+	for (xmlNode *x = root->children; x; x = x->next) {
+		if (x->type != XML_ELEMENT_NODE)
+			continue;
+		const char *tag = (const char *)x->name;
+		int line = xmlGetLineNo(x);
+		if (!strcmp(tag, "switch")) {
+			struct lab_switch *s = g_new0(struct lab_switch, 1);
+			s->name = attr(x, "name");
+			s->ports = attr_int(x, "ports", 32);
+			s->hub = attr_yes(x, "hub");
+			g_autofree char *v = attr(x, "vlans");
+			s->vlans = vid_list(v);
+			s->line = line;
+			g_ptr_array_add(lab->switches, s);
+		} else if (!strcmp(tag, "node")) {
+			g_ptr_array_add(lab->nodes, build_node(x));
+		} else if (!strcmp(tag, "cable")) {
+			struct lab_cable *c = g_new0(struct lab_cable, 1);
+			c->a = attr(x, "a");
+			c->b = attr(x, "b");
+			g_autofree char *t = attr(x, "vlan-trunk");
+			c->trunk = vid_list(t);
+			c->line = line;
+			for (xmlNode *im = x->children; im; im = im->next)
+				if (im->type == XML_ELEMENT_NODE) {
+					g_autofree char *both = attr(im, "both");
+					c->imp_ab = attr(im, "ab");
+					c->imp_ba = attr(im, "ba");
+					if (both && !c->imp_ab)
+						c->imp_ab = g_strdup(both);
+					if (both && !c->imp_ba)
+						c->imp_ba = g_strdup(both);
+				}
+			g_ptr_array_add(lab->cables, c);
+		} else if (!strcmp(tag, "exec")) {
+			struct lab_exec *e = g_new0(struct lab_exec, 1);
+			e->node = attr(x, "node");
+			e->cmd = text(x);
+			e->line = line;
+			g_ptr_array_add(lab->execs, e);
+		} else if (!strcmp(tag, "check")) {
+			struct lab_check *c = g_new0(struct lab_check, 1);
+			c->node = attr(x, "node");
+			c->name = attr(x, "name");
+			c->ping = attr(x, "ping");
+			c->run = attr(x, "run");
+			c->expect = attr(x, "expect");
+			c->exit_code = attr_int(x, "exit", 0);
+			c->timeout_s = 5;
+			c->line = line;
+			g_autofree char *t = attr(x, "timeout");
+			if (t && !lab_parse_duration(t, &c->timeout_s))
+				c->timeout_s = -1; /* reported by the checks below */
+			g_ptr_array_add(lab->checks, c);
+		}
+	}
+	return lab;
+}
+
+struct lab_switch *lab_find_switch(const struct lab *lab, const char *name)
+{
+	for (guint i = 0; i < lab->switches->len; i++) {
+		struct lab_switch *s = g_ptr_array_index(lab->switches, i);
+		if (!strcmp(s->name, name))
+			return s;
+	}
+	return NULL;
+}
+
+struct lab_node *lab_find_node(const struct lab *lab, const char *name)
+{
+	for (guint i = 0; i < lab->nodes->len; i++) {
+		struct lab_node *n = g_ptr_array_index(lab->nodes, i);
+		if (!strcmp(n->name, name))
+			return n;
+	}
+	return NULL;
+}
+
+char *lab_node_address(const struct lab_node *n)
+{
+	for (guint i = 0; i < n->ifs->len; i++) {
+		struct lab_if *f = g_ptr_array_index(n->ifs, i);
+		if (f->ips->len) {
+			const char *ip = g_ptr_array_index(f->ips, 0);
+			return g_strndup(ip, strcspn(ip, "/"));
+		}
+	}
+	return NULL;
+}
+
+static bool vid_declared(const struct lab_switch *s, int vid)
+{
+	if (vid == 0)
+		return true;
+	for (guint i = 0; i < s->vlans->len; i++)
+		if (g_array_index(s->vlans, int, i) == vid)
+			return true;
+	return false;
+}
+
+static void check_impair(struct ctx *c, int line, const char *what, const char *spec)
+{
+	struct impair_params p;
+	char err[256];
+	if (!spec)
+		return;
+	impair_params_default(&p);
+	if (impair_parse(spec, &p, err, sizeof(err)))
+		err_at(c, line, "%s: %s", what, err);
+}
+
+/* The rules RELAX NG cannot express. */
+static void semantics(struct ctx *c, struct lab *lab)
+{
+	GHashTable *names = g_hash_table_new(g_str_hash, g_str_equal);
+	GHashTable *addrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GHashTable *ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	for (guint i = 0; i < lab->switches->len; i++) {
+		struct lab_switch *s = g_ptr_array_index(lab->switches, i);
+		if (g_hash_table_contains(names, s->name))
+			err_at(c, s->line, "name \"%s\" is used twice", s->name);
+		g_hash_table_add(names, s->name);
+		if (s->ports < 2 || s->ports > 4096)
+			err_at(c, s->line, "switch \"%s\": ports must be 2..4096", s->name);
+		for (guint k = 0; k < s->vlans->len; k++) {
+			int v = g_array_index(s->vlans, int, k);
+			if (v < 1 || v > 4094)
+				err_at(c, s->line, "switch \"%s\": VLAN %d is not in 1..4094", s->name, v);
+		}
+	}
+	for (guint i = 0; i < lab->nodes->len; i++) {
+		struct lab_node *n = g_ptr_array_index(lab->nodes, i);
+		if (g_hash_table_contains(names, n->name))
+			err_at(c, n->line, "name \"%s\" is used twice", n->name);
+		g_hash_table_add(names, n->name);
+		GHashTable *ifnames = g_hash_table_new(g_str_hash, g_str_equal);
+		GPtrArray *nets = g_ptr_array_new_with_free_func(g_free);
+		for (guint k = 0; k < n->ifs->len; k++) {
+			struct lab_if *f = g_ptr_array_index(n->ifs, k);
+			if (g_hash_table_contains(ifnames, f->name))
+				err_at(c, f->line, "node \"%s\": interface \"%s\" is defined twice", n->name, f->name);
+			g_hash_table_add(ifnames, f->name);
+			struct lab_switch *s = lab_find_switch(lab, f->sw);
+			if (!s) {
+				err_at(c, f->line, "switch \"%s\" is not defined%s", f->sw,
+				       lab_find_node(lab, f->sw) ? " (it is a node)" : "");
+			} else {
+				if (f->port && f->port >= s->ports)
+					err_at(c, f->line, "port %d is beyond switch \"%s\" (ports 1..%d)", f->port, s->name, s->ports - 1);
+				if (f->port) {
+					char *key = g_strdup_printf("%s:%d", s->name, f->port);
+					if (g_hash_table_contains(ports, key)) {
+						err_at(c, f->line, "port %d of switch \"%s\" is used twice", f->port, s->name);
+						g_free(key);
+					} else {
+						g_hash_table_add(ports, key);
+					}
+				}
+				if (f->vlan > 4094)
+					err_at(c, f->line, "VLAN %d is not in 0..4094", f->vlan);
+				else if (!vid_declared(s, f->vlan))
+					err_at(c, f->line, "VLAN %d is not declared on switch \"%s\" (add vlans=\"%d\")", f->vlan, s->name, f->vlan);
+				for (guint t = 0; t < f->trunk->len; t++) {
+					int v = g_array_index(f->trunk, int, t);
+					if (v < 1 || v > 4094 || !vid_declared(s, v))
+						err_at(c, f->line, "trunk VLAN %d is not declared on switch \"%s\"", v, s->name);
+				}
+			}
+			for (guint a = 0; a < f->ips->len; a++) {
+				const char *ip = g_ptr_array_index(f->ips, a);
+				struct prefix p;
+				if (!parse_prefix(ip, &p)) {
+					err_at(c, f->line, "address \"%s\" is not ADDRESS/PREFIX (IPv4 or IPv6)", ip);
+					continue;
+				}
+				char *bare = g_strndup(ip, strcspn(ip, "/"));
+				struct lab_if *other = g_hash_table_lookup(addrs, bare);
+				if (other)
+					err_at(c, f->line, "address %s is also used by %s:%s (line %d)", bare,
+					       other->node->name, other->name, other->line);
+				g_hash_table_insert(addrs, bare, f);
+				g_ptr_array_add(nets, g_memdup2(&p, sizeof(p)));
+			}
+			if (f->gw) {
+				struct prefix g;
+				bool inside = false;
+				if (!parse_addr(f->gw, &g)) {
+					err_at(c, f->line, "gateway \"%s\" is not an address", f->gw);
+				} else {
+					for (guint a = 0; a < f->ips->len; a++) {
+						struct prefix p;
+						if (parse_prefix(g_ptr_array_index(f->ips, a), &p) && same_subnet(&p, &g))
+							inside = true;
+					}
+					if (!inside)
+						err_at(c, f->line, "gateway %s is outside the subnets of %s:%s", f->gw, n->name, f->name);
+				}
+			}
+			if (f->mtu && (f->mtu < 68 || f->mtu > 9216))
+				err_at(c, f->line, "mtu %d is not in 68..9216", f->mtu);
+			check_impair(c, f->line, "impair in", f->imp_in);
+			check_impair(c, f->line, "impair out", f->imp_out);
+		}
+		for (guint k = 0; k < n->routes->len; k++) {
+			struct lab_route *r = g_ptr_array_index(n->routes, k);
+			struct prefix to, via;
+			if (strcmp(r->to, "default") && !parse_prefix(r->to, &to))
+				err_at(c, r->line, "route to \"%s\": expected ADDRESS/PREFIX or default", r->to);
+			if (!parse_addr(r->via, &via)) {
+				err_at(c, r->line, "route via \"%s\" is not an address", r->via);
+			} else {
+				bool reach = false;
+				for (guint a = 0; a < nets->len; a++)
+					reach |= same_subnet(g_ptr_array_index(nets, a), &via);
+				if (!reach)
+					err_at(c, r->line, "route via %s: no interface of %s is in that subnet", r->via, n->name);
+			}
+		}
+		for (guint k = 0; k < n->files->len; k++) {
+			struct lab_file *fl = g_ptr_array_index(n->files, k);
+			if (fl->path[0] == '/' || strstr(fl->path, ".."))
+				err_at(c, fl->line, "file path \"%s\" must be relative, without \"..\"", fl->path);
+		}
+		g_ptr_array_free(nets, TRUE);
+		g_hash_table_destroy(ifnames);
+	}
+	for (guint i = 0; i < lab->cables->len; i++) {
+		struct lab_cable *cb = g_ptr_array_index(lab->cables, i);
+		struct lab_switch *a = lab_find_switch(lab, cb->a), *b = lab_find_switch(lab, cb->b);
+		if (!a)
+			err_at(c, cb->line, "cable end \"%s\" is not a switch", cb->a);
+		if (!b)
+			err_at(c, cb->line, "cable end \"%s\" is not a switch", cb->b);
+		if (a && a == b)
+			err_at(c, cb->line, "cable joins switch \"%s\" to itself", cb->a);
+		for (guint t = 0; t < cb->trunk->len; t++) {
+			int v = g_array_index(cb->trunk, int, t);
+			if ((a && !vid_declared(a, v)) || (b && !vid_declared(b, v)) || v < 1 || v > 4094)
+				err_at(c, cb->line, "trunk VLAN %d must be declared on both switches", v);
+		}
+		check_impair(c, cb->line, "cable impair", cb->imp_ab);
+		if (cb->imp_ba != cb->imp_ab)
+			check_impair(c, cb->line, "cable impair", cb->imp_ba);
+	}
+	for (guint i = 0; i < lab->execs->len; i++) {
+		struct lab_exec *e = g_ptr_array_index(lab->execs, i);
+		if (!lab_find_node(lab, e->node))
+			err_at(c, e->line, "exec on node \"%s\", which is not defined", e->node);
+	}
+	for (guint i = 0; i < lab->checks->len; i++) {
+		struct lab_check *k = g_ptr_array_index(lab->checks, i);
+		if (!lab_find_node(lab, k->node))
+			err_at(c, k->line, "check on node \"%s\", which is not defined", k->node);
+		if (k->timeout_s < 0)
+			err_at(c, k->line, "timeout: expected a duration like 5s or 500ms");
+		if (k->ping) {
+			struct prefix p;
+			struct lab_node *t = lab_find_node(lab, k->ping);
+			if (!t && !parse_addr(k->ping, &p))
+				err_at(c, k->line, "ping target \"%s\" is neither a node nor an address", k->ping);
+			else if (t && !lab_node_address(t))
+				err_at(c, k->line, "ping target \"%s\" has no address", k->ping);
+			if (k->expect && strcmp(k->expect, "fail") && strcmp(k->expect, "success"))
+				err_at(c, k->line, "expect for ping must be \"fail\" or \"success\"");
+		} else if (k->expect) {
+			GError *ge = NULL;
+			GRegex *re = g_regex_new(k->expect, 0, 0, &ge);
+			if (!re) {
+				err_at(c, k->line, "expect \"%s\": %s", k->expect, ge->message);
+				g_error_free(ge);
+			} else {
+				g_regex_unref(re);
+			}
+		}
+	}
+	g_hash_table_destroy(names);
+	g_hash_table_destroy(addrs);
+	g_hash_table_destroy(ports);
+}
+
+struct lab *lab_load(const char *path, GPtrArray *errors)
+{
+	struct ctx c = { .path = path, .errors = errors };
+	guint before = errors->len;
+	xmlSetStructuredErrorFunc(&c, on_xml_error);
+	xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+	if (!doc) {
+		xmlSetStructuredErrorFunc(NULL, NULL);
+		if (errors->len == before)
+			g_ptr_array_add(errors, g_strdup_printf("%s:0: cannot read: %s", path, g_strerror(errno)));
+		return NULL;
+	}
+	xmlRelaxNGParserCtxtPtr rp = xmlRelaxNGNewMemParserCtxt(lab_rng_text, (int)strlen(lab_rng_text));
+	xmlRelaxNGPtr schema = xmlRelaxNGParse(rp);
+	xmlRelaxNGFreeParserCtxt(rp);
+	xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(schema);
+	xmlRelaxNGSetValidStructuredErrors(vc, (xmlStructuredErrorFunc)on_xml_error, &c);
+	int rc = xmlRelaxNGValidateDoc(vc, doc);
+	xmlRelaxNGFreeValidCtxt(vc);
+	xmlRelaxNGFree(schema);
+	struct lab *lab = NULL;
+	if (rc == 0) {
+		lab = build(xmlDocGetRootElement(doc), path);
+		semantics(&c, lab);
+	} else if (errors->len == before) {
+		g_ptr_array_add(errors, g_strdup_printf("%s:0: does not match the lab schema", path));
+	}
+	xmlFreeDoc(doc);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	if (errors->len != before) {
+		lab_free(lab);
+		return NULL;
+	}
+	return lab;
+}

@@ -1,0 +1,95 @@
+/* lab.h - the lab model: what one lab XML file describes, loaded and
+ * checked. Loading validates against labs/lab.rng (RELAX NG through
+ * libxml2; the schema is compiled into labctl) and then applies the rules a
+ * schema cannot express. Every problem becomes one "FILE:LINE: message"
+ * string, so a teacher sees all of them at once. */
+#ifndef LABCTL_LAB_H
+#define LABCTL_LAB_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+struct lab_node;
+
+struct lab_switch {
+	char *name;
+	int ports;          /* ports 0..ports-1; port 0 is VDE's management port */
+	bool hub;
+	GArray *vlans;      /* int VIDs declared besides 0 */
+	int line;
+};
+
+struct lab_if {
+	struct lab_node *node;
+	char *name;         /* eth0, eth1, ... unless named */
+	char *sw;
+	int port;           /* 0 = next free port */
+	int vlan;           /* untagged VLAN (default 0) */
+	GArray *trunk;      /* int tagged VIDs */
+	GPtrArray *ips;     /* "10.0.0.1/24", "2001:db8::1/64" */
+	char *gw;
+	char *mac;
+	int mtu;
+	char *imp_in, *imp_out; /* as seen from the node: in = towards the node */
+	int line;
+};
+
+struct lab_route {
+	char *to, *via;
+	int line;
+};
+
+struct lab_file {
+	char *path, *content;
+	int line;
+};
+
+struct lab_node {
+	char *name;
+	char *kind;         /* "netns" or "vm" */
+	bool forward;
+	GPtrArray *ifs, *routes, *files;
+	int line;
+};
+
+struct lab_cable {
+	char *a, *b;        /* switch names */
+	GArray *trunk;      /* VIDs carried tagged; empty = VLAN 0 untagged */
+	char *imp_ab, *imp_ba;
+	int line;
+};
+
+struct lab_exec {
+	char *node, *cmd;
+	int line;
+};
+
+struct lab_check {
+	char *node, *name;
+	char *ping, *run;   /* exactly one is set */
+	char *expect;       /* regex for run; "fail" for ping means must not answer */
+	int exit_code;      /* run: expected status (default 0) */
+	double timeout_s;   /* default 5 s */
+	int line;
+};
+
+struct lab {
+	char *path, *name, *description;
+	GPtrArray *switches, *nodes, *cables, *execs, *checks;
+};
+
+/* Load and validate `path`. Returns the lab, or NULL with one or more
+ * "FILE:LINE: message" strings appended to `errors`. A lab is returned only
+ * when it has no error at all. */
+struct lab *lab_load(const char *path, GPtrArray *errors);
+void lab_free(struct lab *lab);
+
+struct lab_switch *lab_find_switch(const struct lab *lab, const char *name);
+struct lab_node *lab_find_node(const struct lab *lab, const char *name);
+/* First address of a node, without prefix ("10.0.0.1"), or NULL. */
+char *lab_node_address(const struct lab_node *n);
+
+/* Parse "5s", "500ms", "2" (seconds). Returns false on garbage. */
+bool lab_parse_duration(const char *s, double *seconds);
+
+#endif

@@ -1,0 +1,82 @@
+/* labctl - describe a network lab in one XML file, check it, run it.
+ * This first version implements `validate`; see `labctl --help`. */
+#include "lab.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static int cmd_validate(int argc, char **argv)
+{
+	gboolean quiet = FALSE;
+	GOptionEntry entries[] = {
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print errors only", NULL },
+		{ NULL }
+	};
+	GError *gerr = NULL;
+	GOptionContext *ctx = g_option_context_new("FILE... - check lab files against the schema and the lab rules");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_description(ctx,
+		"Every problem is printed as FILE:LINE: message: schema violations, names used\n"
+		"twice, references to switches or nodes that do not exist, ports beyond a switch's\n"
+		"size or used twice, undeclared VLANs, malformed or duplicate addresses, gateways\n"
+		"and route next hops outside the node's subnets, impairments that do not parse,\n"
+		"checks with bad targets, regexes or timeouts.\n"
+		"Exit status: 0 if every file is valid, 1 otherwise.");
+	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
+		fprintf(stderr, "labctl validate: %s\n", gerr->message);
+		g_error_free(gerr);
+		g_option_context_free(ctx);
+		return 2;
+	}
+	g_option_context_free(ctx);
+	if (argc < 2) {
+		fprintf(stderr, "labctl validate: which lab file? (labctl validate --help)\n");
+		return 2;
+	}
+	int bad = 0;
+	for (int i = 1; i < argc; i++) {
+		GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+		struct lab *lab = lab_load(argv[i], errors);
+		for (guint k = 0; k < errors->len; k++)
+			fprintf(stderr, "%s\n", (char *)g_ptr_array_index(errors, k));
+		if (lab && !quiet)
+			printf("%s: lab \"%s\" is valid: %u switches, %u nodes, %u cables, %u checks\n", argv[i],
+			       lab->name, lab->switches->len, lab->nodes->len, lab->cables->len, lab->checks->len);
+		bad |= lab == NULL;
+		lab_free(lab);
+		g_ptr_array_free(errors, TRUE);
+	}
+	return bad;
+}
+
+static const struct cmd cmds[] = {
+	{ "validate", cmd_validate, "check lab files (schema and rules), errors as FILE:LINE: message" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: labctl COMMAND [OPTIONS] ...\n\nCommands:\n");
+	for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(f, "\nlabctl COMMAND --help describes each command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "labctl: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

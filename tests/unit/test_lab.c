@@ -1,0 +1,211 @@
+/* Unit tests: lab loading and validation (labctl/lab.c): every error class
+ * comes out as FILE:LINE: message with the right line. */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../labctl/lab.h"
+
+static char *write_tmp(const char *xml)
+{
+	GError *e = NULL;
+	char *path = NULL;
+	int fd = g_file_open_tmp("labtest-XXXXXX.xml", &path, &e);
+	g_assert_no_error(e);
+	g_assert_true(write(fd, xml, strlen(xml)) == (ssize_t)strlen(xml));
+	close(fd);
+	return path;
+}
+
+/* Load `xml`; assert exactly the errors matching each "LINE:substring". */
+static void expect_errors(const char *xml, const char *const *expected)
+{
+	g_autofree char *path = write_tmp(xml);
+	GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
+	struct lab *lab = lab_load(path, errs);
+	guint n = 0;
+	while (expected[n])
+		n++;
+	for (guint i = 0; i < errs->len; i++)
+		g_test_message("%s", (char *)g_ptr_array_index(errs, i));
+	if (n == 0) {
+		g_assert_nonnull(lab);
+		g_assert_cmpuint(errs->len, ==, 0);
+	} else {
+		g_assert_null(lab);
+		g_assert_cmpuint(errs->len, ==, n);
+		for (guint k = 0; k < n; k++) {
+			const char *colon = strchr(expected[k], ':');
+			g_autofree char *want = g_strdup_printf("%s:%.*s: ", path, (int)(colon - expected[k]), expected[k]);
+			gboolean found = FALSE;
+			for (guint i = 0; i < errs->len; i++) {
+				const char *got = g_ptr_array_index(errs, i);
+				if (g_str_has_prefix(got, want) && strstr(got, colon + 1))
+					found = TRUE;
+			}
+			if (!found)
+				g_error("missing error \"%s\" (line %.*s)", colon + 1, (int)(colon - expected[k]), expected[k]);
+		}
+	}
+	lab_free(lab);
+	g_ptr_array_free(errs, TRUE);
+	g_unlink(path);
+}
+
+static void test_valid(void)
+{
+	static const char *none[] = { NULL };
+	expect_errors("<lab name=\"ok\">\n"
+		      "  <switch name=\"lan1\" vlans=\"10,20\"/>\n"
+		      "  <switch name=\"lan2\" ports=\"16\"/>\n"
+		      "  <node name=\"h1\"><if switch=\"lan1\" vlan=\"10\" ip=\"10.0.1.10/24 2001:db8::10/64\" gw=\"10.0.1.1\"/></node>\n"
+		      "  <node name=\"r1\" forward=\"yes\">\n"
+		      "    <if switch=\"lan1\" vlan=\"10\" ip=\"10.0.1.1/24\"/>\n"
+		      "    <if switch=\"lan2\" port=\"15\" ip=\"10.0.2.1/24\"><impair out=\"delay=40ms loss=1%\"/></if>\n"
+		      "    <route to=\"10.9.0.0/16\" via=\"10.0.2.2\"/>\n"
+		      "  </node>\n"
+		      "  <node name=\"h2\"><if switch=\"lan2\" ip=\"10.0.2.10/24\" gw=\"10.0.2.1\"/><file path=\"etc/motd\">hi</file></node>\n"
+		      "  <cable a=\"lan1\" b=\"lan2\"><impair both=\"delay=1ms\"/></cable>\n"
+		      "  <exec node=\"h2\">echo hello</exec>\n"
+		      "  <check node=\"h1\" ping=\"h2\"/>\n"
+		      "  <check node=\"h1\" run=\"echo hello\" expect=\"hel+o\" timeout=\"2s\"/>\n"
+		      "</lab>\n", none);
+}
+
+static void test_malformed_xml(void)
+{
+	static const char *e[] = { "3:Opening and ending tag mismatch", "4:Premature end of data", NULL };
+	expect_errors("<lab name=\"x\">\n<switch name=\"a\"/>\n<node name=\"h\"></lab>\n", e);
+}
+
+static void test_schema(void)
+{
+	static const char *e[] = { "3:", NULL };
+	expect_errors("<lab name=\"x\">\n  <switch name=\"a\"/>\n  <router name=\"r\"/>\n</lab>\n", e);
+}
+
+static void test_names_and_references(void)
+{
+	static const char *e[] = {
+		"3:name \"a\" is used twice",
+		"4:switch \"nope\" is not defined",
+		"5:switch \"h\" is not defined (it is a node)",
+		"6:cable end \"h\" is not a switch",
+		"7:exec on node \"ghost\"",
+		"8:check on node \"ghost\"",
+		"9:ping target \"ghost\" is neither a node nor an address",
+		NULL };
+	expect_errors("<lab name=\"x\">\n"
+		      "  <switch name=\"a\"/>\n"
+		      "  <node name=\"a\"><if switch=\"a\" ip=\"10.0.0.1/24\"/></node>\n"
+		      "  <node name=\"h\"><if switch=\"nope\"/></node>\n"
+		      "  <node name=\"k\"><if switch=\"h\"/></node>\n"
+		      "  <cable a=\"a\" b=\"h\"/>\n"
+		      "  <exec node=\"ghost\">true</exec>\n"
+		      "  <check node=\"ghost\" ping=\"10.0.0.1\"/>\n"
+		      "  <check node=\"h\" ping=\"ghost\"/>\n"
+		      "</lab>\n", e);
+}
+
+static void test_ports_and_vlans(void)
+{
+	static const char *e[] = {
+		"3:port 8 is beyond switch \"s\" (ports 1..7)",
+		"5:port 2 of switch \"s\" is used twice",
+		"6:VLAN 30 is not declared on switch \"s\"",
+		"7:trunk VLAN 40 is not declared",
+		"9:trunk VLAN 20 must be declared on both switches",
+		NULL };
+	expect_errors("<lab name=\"x\">\n"
+		      "  <switch name=\"s\" ports=\"8\" vlans=\"10,20\"/>\n"
+		      "  <node name=\"a\"><if switch=\"s\" port=\"8\"/></node>\n"
+		      "  <node name=\"b\"><if switch=\"s\" port=\"2\"/></node>\n"
+		      "  <node name=\"c\"><if switch=\"s\" port=\"2\"/></node>\n"
+		      "  <node name=\"d\"><if switch=\"s\" vlan=\"30\"/></node>\n"
+		      "  <node name=\"e\"><if switch=\"s\" trunk=\"10,40\"/></node>\n"
+		      "  <switch name=\"t\" vlans=\"10\"/>\n"
+		      "  <cable a=\"s\" b=\"t\" vlan-trunk=\"10,20\"/>\n"
+		      "</lab>\n", e);
+}
+
+static void test_addresses(void)
+{
+	static const char *e[] = {
+		"3:address \"10.0.0.300/24\" is not ADDRESS/PREFIX",
+		"4:address 10.0.0.1 is also used by a:eth0",
+		"5:gateway 10.9.9.9 is outside the subnets of c:eth0",
+		"6:route via 172.16.0.1: no interface of d is in that subnet",
+		"6:route to \"nowhere\"",
+		NULL };
+	expect_errors("<lab name=\"x\">\n"
+		      "  <switch name=\"s\"/><node name=\"a\"><if switch=\"s\" ip=\"10.0.0.1/24\"/></node>\n"
+		      "  <node name=\"b\"><if switch=\"s\" ip=\"10.0.0.300/24\"/></node>\n"
+		      "  <node name=\"b2\"><if switch=\"s\" ip=\"10.0.0.1/24\"/></node>\n"
+		      "  <node name=\"c\"><if switch=\"s\" ip=\"10.0.0.3/24\" gw=\"10.9.9.9\"/></node>\n"
+		      "  <node name=\"d\"><if switch=\"s\" ip=\"10.0.0.4/24\"/><route to=\"nowhere\" via=\"172.16.0.1\"/></node>\n"
+		      "</lab>\n", e);
+}
+
+static void test_impairments_and_checks(void)
+{
+	static const char *e[] = {
+		"3:impair out: loss=150%",
+		"4:cable impair: unknown impairment \"speed\"",
+		"5:expect \"([\"",
+		"6:timeout: expected a duration",
+		NULL };
+	expect_errors("<lab name=\"x\">\n"
+		      "  <switch name=\"s\"/><switch name=\"t\"/>\n"
+		      "  <node name=\"a\"><if switch=\"s\" ip=\"10.0.0.1/24\"><impair out=\"loss=150%\"/></if></node>\n"
+		      "  <cable a=\"s\" b=\"t\"><impair ab=\"speed=3\"/></cable>\n"
+		      "  <check node=\"a\" run=\"true\" expect=\"([\"/>\n"
+		      "  <check node=\"a\" ping=\"10.0.0.1\" timeout=\"soon\"/>\n"
+		      "</lab>\n", e);
+}
+
+static void test_missing_file(void)
+{
+	GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
+	g_assert_null(lab_load("/nonexistent/lab.xml", errs));
+	g_assert_cmpuint(errs->len, >=, 1);
+	g_assert_true(g_str_has_prefix(g_ptr_array_index(errs, 0), "/nonexistent/lab.xml:"));
+	g_ptr_array_free(errs, TRUE);
+}
+
+static void test_teaching_labs_valid(void)
+{
+	g_autoptr(GDir) d = g_dir_open("labs", 0, NULL);
+	const char *f;
+	unsigned n = 0;
+	g_assert_nonnull(d);
+	while ((f = g_dir_read_name(d))) {
+		if (!g_str_has_suffix(f, ".xml"))
+			continue;
+		g_autofree char *p = g_build_filename("labs", f, NULL);
+		GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
+		struct lab *lab = lab_load(p, errs);
+		for (guint i = 0; i < errs->len; i++)
+			g_test_message("%s", (char *)g_ptr_array_index(errs, i));
+		g_assert_nonnull(lab);
+		lab_free(lab);
+		g_ptr_array_free(errs, TRUE);
+		n++;
+	}
+	g_assert_cmpuint(n, >=, 2);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/lab/valid", test_valid);
+	g_test_add_func("/lab/malformed_xml", test_malformed_xml);
+	g_test_add_func("/lab/schema", test_schema);
+	g_test_add_func("/lab/names_and_references", test_names_and_references);
+	g_test_add_func("/lab/ports_and_vlans", test_ports_and_vlans);
+	g_test_add_func("/lab/addresses", test_addresses);
+	g_test_add_func("/lab/impairments_and_checks", test_impairments_and_checks);
+	g_test_add_func("/lab/missing_file", test_missing_file);
+	g_test_add_func("/lab/teaching_labs_valid", test_teaching_labs_valid);
+	return g_test_run();
+}
