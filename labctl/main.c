@@ -1,6 +1,7 @@
 /* labctl - describe a network lab in one XML file, check it, run it.
- * This first version implements `validate`; see `labctl --help`. */
+ * Subcommands in a table, each with --help (wireguard-tools' style). */
 #include "lab.h"
+#include "run.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -57,6 +58,11 @@ static int cmd_validate(int argc, char **argv)
 
 static const struct cmd cmds[] = {
 	{ "validate", cmd_validate, "check lab files (schema and rules), errors as FILE:LINE: message" },
+	{ "up", run_up, "bring a lab up on this host" },
+	{ "down", run_down, "remove everything a lab created (idempotent)" },
+	{ "status", run_status, "show a running lab's daemons, namespaces and port counters" },
+	{ "exec", run_exec, "run a command, or a shell, inside a node" },
+	{ "check", run_check, "run the lab's checks (text, tap or json)" },
 };
 
 static void usage(FILE *f)

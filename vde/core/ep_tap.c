@@ -1,5 +1,10 @@
-/* ep_tap.c - tap://NAME: a Linux tap device (IFF_TAP | IFF_NO_PI), created if
- * absent (needs CAP_NET_ADMIN). A tap has no batched read: up to n read()s. */
+/* ep_tap.c - tap://NAME[?netns=NS]: a Linux tap device (IFF_TAP | IFF_NO_PI),
+ * created if absent (needs CAP_NET_ADMIN). With netns=NS (a name under
+ * /run/netns, or a path) the tap is created inside that network namespace:
+ * the process enters it only for the TUNSETIFF and returns, so the device
+ * never has to be moved (moving costs ~17 ms per device here; creating in
+ * place is instant). The tap goes away with its fd.
+ * A tap has no batched read: up to n read()s. */
 #include "ep.h"
 #include "limits.h"
 
@@ -8,13 +13,70 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-static int tap_open(struct ep *ep, const char *args, char *err, size_t errlen)
+/* Open the tun fd and TUNSETIFF inside namespace `ns` (NULL: ours). */
+static int tun_in_ns(const char *ns, struct ifreq *ifr, char *err, size_t errlen)
+{
+	int self = -1, target = -1, fd = -1, rc = 0;
+	if (ns) {
+		char path[256];
+		snprintf(path, sizeof(path), "%s%s", strchr(ns, '/') ? "" : "/run/netns/", ns);
+		target = open(path, O_RDONLY | O_CLOEXEC);
+		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (target < 0 || self < 0) {
+			rc = errno;
+			snprintf(err, errlen, "network namespace %s: %s", path, strerror(rc));
+			goto out;
+		}
+		if (setns(target, CLONE_NEWNET) < 0) {
+			rc = errno;
+			snprintf(err, errlen, "entering namespace %s: %s", path, strerror(rc));
+			goto out;
+		}
+	}
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		rc = errno;
+		snprintf(err, errlen, "/dev/net/tun: %s", strerror(rc));
+	} else if (ioctl(fd, TUNSETIFF, ifr) < 0) {
+		rc = errno;
+		snprintf(err, errlen, "TUNSETIFF %s: %s%s", ifr->ifr_name, strerror(rc),
+			 rc == EPERM ? " (creating a tap needs CAP_NET_ADMIN)" :
+			 rc == EBUSY ? " (another process holds it)" : "");
+		close(fd);
+		fd = -1;
+	}
+	if (ns && setns(self, CLONE_NEWNET) < 0)
+		abort(); /* cannot get back to our own namespace: nothing sane left to do */
+out:
+	if (self >= 0)
+		close(self);
+	if (target >= 0)
+		close(target);
+	return fd >= 0 ? fd : -rc;
+}
+
+static int tap_open(struct ep *ep, const char *url_args, char *err, size_t errlen)
 {
 	struct ifreq ifr;
+	char args[IFNAMSIZ + 256];
+	const char *ns = NULL;
+
+	snprintf(args, sizeof(args), "%s", url_args);
+	char *q = strchr(args, '?');
+	if (q) {
+		*q++ = '\0';
+		if (strncmp(q, "netns=", 6) || !q[6] || strchr(q, '&')) {
+			snprintf(err, errlen, "unknown option \"%s\" (tap://NAME[?netns=NS])", q);
+			return EINVAL;
+		}
+		ns = q + 6;
+	}
 	size_t n = strlen(args);
 
 	if (n == 0 || n >= IFNAMSIZ || strchr(args, '/') || strchr(args, ' ')) {
@@ -22,24 +84,13 @@ static int tap_open(struct ep *ep, const char *args, char *err, size_t errlen)
 			 args, IFNAMSIZ - 1);
 		return EINVAL;
 	}
-	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		int rc = errno;
-		snprintf(err, errlen, "/dev/net/tun: %s", strerror(rc));
-		return rc;
-	}
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	memcpy(ifr.ifr_name, args, n);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		int rc = errno;
-		snprintf(err, errlen, "TUNSETIFF %s: %s%s", args, strerror(rc),
-			 rc == EPERM ? " (creating a tap needs CAP_NET_ADMIN)" :
-			 rc == EBUSY ? " (another process holds it)" : "");
-		close(fd);
-		return rc;
-	}
-	snprintf(ep->descr, sizeof(ep->descr), "tap %s", args);
+	int fd = tun_in_ns(ns, &ifr, err, errlen);
+	if (fd < 0)
+		return -fd;
+	snprintf(ep->descr, sizeof(ep->descr), "tap %s%s%s", args, ns ? " in netns " : "", ns ? ns : "");
 	ep->fd = fd;
 	return 0;
 }
@@ -90,7 +141,7 @@ static int tap_send(struct ep *ep, struct vtx *tx, unsigned n)
 
 const struct ep_class ep_tap_class = {
 	.scheme = "tap",
-	.syntax = "tap://NAME     Linux tap device (created if needed; needs CAP_NET_ADMIN)",
+	.syntax = "tap://NAME[?netns=NS]  Linux tap device (created if needed, in namespace NS)",
 	.open = tap_open,
 	.recv_batch = tap_recv,
 	.send_batch = tap_send,

@@ -1,0 +1,849 @@
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char *opt_run_dir;
+static char *opt_name;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *run_root(void)
+{
+	const char *env = getenv("VDELAB_RUN_DIR");
+	if (opt_run_dir)
+		return g_strdup(opt_run_dir);
+	if (env && *env)
+		return g_strdup(env);
+	if (geteuid() == 0)
+		return g_strdup("/run/vdelab");
+	const char *x = getenv("XDG_RUNTIME_DIR");
+	return x ? g_build_filename(x, "vdelab", NULL) : g_strdup_printf("/tmp/vdelab-%u", geteuid());
+}
+
+/* The directory holding vdelab-switch and vdelab-plug: ours, else $PATH. */
+static char *tool(const char *name)
+{
+	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+	if (self) {
+		g_autofree char *dir = g_path_get_dirname(self);
+		char *p = g_build_filename(dir, name, NULL);
+		if (g_file_test(p, G_FILE_TEST_IS_EXECUTABLE))
+			return p;
+		g_free(p);
+	}
+	char *p = g_find_program_in_path(name);
+	return p ? p : g_strdup(name);
+}
+
+static char *ns_name(const char *lab, const char *node) { return g_strdup_printf("vl-%s-%s", lab, node); }
+
+/* Run argv to completion; its stdout then stderr in *out if not NULL
+ * (discarded otherwise). Returns the exit status, or -1 if it could not run. */
+static int spawn(char **argv, char **out)
+{
+	GError *e = NULL;
+	int status = 0;
+	char *o = NULL, *er = NULL;
+	if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &o, &er, &status, &e)) {
+		if (out)
+			*out = g_strdup(e->message);
+		g_error_free(e);
+		return -1;
+	}
+	if (out)
+		*out = g_strconcat(o ? o : "", er ? er : "", NULL);
+	g_free(o);
+	g_free(er);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* ip ARGS... ; on failure fills err. */
+static bool ip(GString *err, ...)
+{
+	GPtrArray *a = g_ptr_array_new();
+	va_list ap;
+	g_ptr_array_add(a, "ip");
+	va_start(ap, err);
+	for (char *s; (s = va_arg(ap, char *));)
+		g_ptr_array_add(a, s);
+	va_end(ap);
+	g_ptr_array_add(a, NULL);
+	char *out = NULL;
+	int rc = spawn((char **)a->pdata, &out);
+	if (rc != 0) {
+		g_autofree char *cmd = g_strjoinv(" ", (char **)a->pdata);
+		g_string_printf(err, "%s: %s", cmd, out && *out ? g_strstrip(out) : "failed");
+	}
+	g_free(out);
+	g_ptr_array_free(a, TRUE);
+	return rc == 0;
+}
+
+/* ---- the switch console ---- */
+
+static int mgmt(const char *sock, const char *cmd, char **reply)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	g_strlcpy(sa.sun_path, sock, sizeof(sa.sun_path));
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (reply)
+			*reply = g_strdup_printf("%s: %s", sock, g_strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	GString *buf = g_string_new(NULL);
+	int phase = 0, rc = -1;
+	char chunk[4096];
+	g_autofree char *line = g_strdup_printf("%s\n", cmd);
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 5000) <= 0)
+			break;
+		ssize_t r = read(fd, chunk, sizeof(chunk));
+		if (r <= 0)
+			break;
+		g_string_append_len(buf, chunk, r);
+		if (phase == 0 && strstr(buf->str, "$ ")) {
+			if (write(fd, line, strlen(line)) < 0)
+				break;
+			g_string_truncate(buf, 0);
+			phase = 1;
+		} else if (phase == 1 && strstr(buf->str, "$ ")) {
+			rc = strstr(buf->str, "1000 Success") ? 0 : 1;
+			break;
+		}
+	}
+	close(fd);
+	if (reply)
+		*reply = g_string_free(buf, FALSE);
+	else
+		g_string_free(buf, TRUE);
+	return rc;
+}
+
+static bool mgmtf(GString *err, const char *sock, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static bool mgmtf(GString *err, const char *sock, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *cmd = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_autofree char *reply = NULL;
+	if (mgmt(sock, cmd, &reply) == 0)
+		return true;
+	g_string_printf(err, "%s: \"%s\": %s", sock, cmd, reply ? g_strstrip(reply) : "no answer");
+	return false;
+}
+
+/* ---- state ---- */
+
+struct run {
+	struct lab *lab;
+	char *name;
+	char *dir;
+	FILE *state;
+	GHashTable *next_port; /* switch name -> next free port (int) */
+	GHashTable *used;      /* "sw:port" */
+};
+
+static void state_add(struct run *r, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void state_add(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(r->state, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->state);
+	fflush(r->state);
+	fsync(fileno(r->state));
+}
+
+static char *sw_dir(struct run *r, const char *sw) { return g_strdup_printf("%s/sw-%s", r->dir, sw); }
+static char *sw_mgmt(struct run *r, const char *sw) { return g_strdup_printf("%s/sw-%s.mgmt", r->dir, sw); }
+
+static int alloc_port(struct run *r, const struct lab_switch *s)
+{
+	for (int p = GPOINTER_TO_INT(g_hash_table_lookup(r->next_port, s->name)) + 1; p < s->ports; p++) {
+		g_autofree char *k = g_strdup_printf("%s:%d", s->name, p);
+		if (!g_hash_table_contains(r->used, k)) {
+			g_hash_table_insert(r->next_port, s->name, GINT_TO_POINTER(p));
+			return p;
+		}
+	}
+	return -1;
+}
+
+/* Is pid alive and started with an argument containing `tag`? Guards
+ * against killing a reused pid that is not ours. */
+static bool pid_is_ours(pid_t pid, const char *tag)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", pid);
+	g_autofree char *cmd = NULL;
+	gsize len;
+	if (pid <= 1 || !g_file_get_contents(path, &cmd, &len, NULL))
+		return false;
+	for (gsize i = 0; i + 1 < len; i++)
+		if (!cmd[i])
+			cmd[i] = ' ';
+	return strstr(cmd, tag) != NULL;
+}
+
+static void kill_pidfile(const char *pidfile, const char *tag)
+{
+	g_autofree char *txt = NULL;
+	if (!g_file_get_contents(pidfile, &txt, NULL, NULL))
+		return;
+	pid_t pid = (pid_t)atoi(txt);
+	if (!pid_is_ours(pid, tag))
+		return;
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 50 && kill(pid, 0) == 0 && pid_is_ours(pid, tag); i++)
+		g_usleep(20000);
+	if (pid_is_ours(pid, tag))
+		kill(pid, SIGKILL);
+}
+
+static void kill_netns_procs(const char *ns)
+{
+	g_autofree char *out = NULL;
+	char *argv[] = { "ip", "netns", "pids", (char *)ns, NULL };
+	if (spawn(argv, &out) != 0 || !out)
+		return;
+	g_auto(GStrv) pids = g_strsplit(out, "\n", -1);
+	for (int i = 0; pids[i]; i++)
+		if (atoi(pids[i]) > 1)
+			kill((pid_t)atoi(pids[i]), SIGKILL);
+}
+
+/* Remove what a state file lists, in reverse order. Idempotent. */
+static int teardown(const char *dir, bool verbose)
+{
+	g_autofree char *path = g_build_filename(dir, "state", NULL);
+	g_autofree char *txt = NULL;
+	if (!g_file_get_contents(path, &txt, NULL, NULL)) {
+		if (g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+			char *argv[] = { "rm", "-rf", (char *)dir, NULL };
+			spawn(argv, NULL);
+		}
+		return 0;
+	}
+	g_auto(GStrv) lines = g_strsplit(txt, "\n", -1);
+	int n = (int)g_strv_length(lines);
+	/* daemons first (cables, then switches: taps vanish with them) */
+	for (int i = n - 1; i >= 0; i--)
+		if (g_str_has_prefix(lines[i], "pidfile ")) {
+			if (verbose)
+				printf("  stopping %s\n", lines[i] + 8);
+			kill_pidfile(lines[i] + 8, dir);
+		}
+	for (int i = n - 1; i >= 0; i--)
+		if (g_str_has_prefix(lines[i], "netns ")) {
+			const char *ns = lines[i] + 6;
+			g_autofree char *p = g_build_filename("/run/netns", ns, NULL);
+			if (!g_file_test(p, G_FILE_TEST_EXISTS))
+				continue;
+			if (verbose)
+				printf("  removing namespace %s\n", ns);
+			kill_netns_procs(ns);
+			char *argv[] = { "ip", "netns", "del", (char *)ns, NULL };
+			spawn(argv, NULL);
+		}
+	char *argv[] = { "rm", "-rf", (char *)dir, NULL };
+	spawn(argv, NULL);
+	return 0;
+}
+
+/* ---- up ---- */
+
+static void progress(const char *what, double t0)
+{
+	printf("  %-44s ok (%.0f ms)\n", what, (now_s() - t0) * 1000);
+	fflush(stdout);
+}
+
+static bool start_switch(struct run *r, const struct lab_switch *s, GString *err)
+{
+	double t0 = now_s();
+	g_autofree char *d = sw_dir(r, s->name), *m = sw_mgmt(r, s->name);
+	g_autofree char *pid = g_strdup_printf("%s/sw-%s.pid", r->dir, s->name);
+	g_autofree char *bin = tool("vdelab-switch");
+	g_autofree char *ports = g_strdup_printf("%d", s->ports);
+	state_add(r, "pidfile %s", pid);
+	char *argv[] = { bin, "-s", d, "-M", m, "-n", ports, "-d", "-p", pid, "--nostdin",
+			 s->hub ? "-x" : NULL, NULL };
+	g_autofree char *out = NULL;
+	if (spawn(argv, &out) != 0) {
+		g_string_printf(err, "switch %s: %s", s->name, out ? g_strstrip(out) : "did not start");
+		return false;
+	}
+	for (int i = 0; i < 100 && !g_file_test(m, G_FILE_TEST_EXISTS); i++)
+		g_usleep(10000);
+	for (guint k = 0; k < s->vlans->len; k++)
+		if (!mgmtf(err, m, "vlan/create %d", g_array_index(s->vlans, int, k)))
+			return false;
+	g_autofree char *what = g_strdup_printf("switch %s (%d ports%s)", s->name, s->ports, s->hub ? ", hub" : "");
+	progress(what, t0);
+	return true;
+}
+
+/* Configure `port` of switch `sw` as untagged `vlan` plus tagged `trunk`. */
+static bool setup_port(struct run *r, const char *sw, int port, int vlan, GArray *trunk, GString *err)
+{
+	g_autofree char *m = sw_mgmt(r, sw);
+	if (!mgmtf(err, m, "port/create %d", port))
+		return false;
+	if (trunk && trunk->len && vlan == 0 && !mgmtf(err, m, "port/setvlan %d 4095", port))
+		return false;
+	if (vlan && !mgmtf(err, m, "port/setvlan %d %d", port, vlan))
+		return false;
+	for (guint t = 0; trunk && t < trunk->len; t++)
+		if (!mgmtf(err, m, "vlan/addport %d %d", g_array_index(trunk, int, t), port))
+			return false;
+	return true;
+}
+
+static bool start_node(struct run *r, const struct lab_node *n, GString *err)
+{
+	double t0 = now_s();
+	g_autofree char *ns = ns_name(r->name, n->name);
+	if (strcmp(n->kind, "netns")) {
+		g_string_printf(err, "node %s: kind \"%s\" is not supported yet (only netns)", n->name, n->kind);
+		return false;
+	}
+	state_add(r, "netns %s", ns);
+	if (!ip(err, "netns", "add", ns, NULL) || !ip(err, "-n", ns, "link", "set", "lo", "up", NULL))
+		return false;
+	char *sysctl[] = { "ip", "netns", "exec", ns, "sysctl", "-qw",
+			   n->forward ? "net.ipv4.ip_forward=1" : "net.ipv4.ip_forward=0",
+			   n->forward ? "net.ipv6.conf.all.forwarding=1" : "net.ipv6.conf.all.forwarding=0", NULL };
+	spawn(sysctl, NULL);
+	for (guint k = 0; k < n->ifs->len; k++) {
+		struct lab_if *f = g_ptr_array_index(n->ifs, k);
+		const struct lab_switch *s = lab_find_switch(r->lab, f->sw);
+		int port = f->port ? f->port : alloc_port(r, s);
+		if (port < 0) {
+			g_string_printf(err, "%s:%s: switch %s has no free port", n->name, f->name, s->name);
+			return false;
+		}
+		g_autofree char *key = g_strdup_printf("%s:%d", s->name, port);
+		g_hash_table_add(r->used, g_steal_pointer(&key));
+		if (!setup_port(r, s->name, port, f->vlan, f->trunk, err))
+			return false;
+		g_autofree char *m = sw_mgmt(r, s->name);
+		if (!mgmtf(err, m, "port/add tap://%s?netns=%s %d", f->name, ns, port))
+			return false;
+		/* the node's "out" is what the switch receives from the port */
+		if (f->imp_out && !mgmtf(err, m, "impair/set %d in %s", port, f->imp_out))
+			return false;
+		if (f->imp_in && !mgmtf(err, m, "impair/set %d out %s", port, f->imp_in))
+			return false;
+		if (f->mac && !ip(err, "-n", ns, "link", "set", f->name, "address", f->mac, NULL))
+			return false;
+		g_autofree char *mtu = g_strdup_printf("%d", f->mtu);
+		if (f->mtu && !ip(err, "-n", ns, "link", "set", f->name, "mtu", mtu, NULL))
+			return false;
+		if (!ip(err, "-n", ns, "link", "set", f->name, "up", NULL))
+			return false;
+		for (guint a = 0; a < f->ips->len; a++)
+			if (!ip(err, "-n", ns, "addr", "add", g_ptr_array_index(f->ips, a), "dev", f->name, NULL))
+				return false;
+		if (f->gw && !ip(err, "-n", ns, strchr(f->gw, ':') ? "-6" : "-4", "route", "add", "default",
+				 "via", f->gw, NULL))
+			return false;
+	}
+	for (guint k = 0; k < n->routes->len; k++) {
+		struct lab_route *rt = g_ptr_array_index(n->routes, k);
+		if (!ip(err, "-n", ns, strchr(rt->via, ':') ? "-6" : "-4", "route", "add", rt->to, "via", rt->via, NULL))
+			return false;
+	}
+	g_autofree char *home = g_build_filename(r->dir, "nodes", n->name, NULL);
+	g_mkdir_with_parents(home, 0755);
+	for (guint k = 0; k < n->files->len; k++) {
+		struct lab_file *fl = g_ptr_array_index(n->files, k);
+		g_autofree char *p = g_build_filename(home, fl->path, NULL);
+		g_autofree char *pd = g_path_get_dirname(p);
+		g_mkdir_with_parents(pd, 0755);
+		if (!g_file_set_contents(p, fl->content, -1, NULL)) {
+			g_string_printf(err, "node %s: cannot write %s", n->name, p);
+			return false;
+		}
+	}
+	g_autofree char *what = g_strdup_printf("node %s (%u interfaces)", n->name, n->ifs->len);
+	progress(what, t0);
+	return true;
+}
+
+static bool start_cable(struct run *r, const struct lab_cable *c, unsigned idx, GString *err)
+{
+	double t0 = now_s();
+	const struct lab_switch *a = lab_find_switch(r->lab, c->a), *b = lab_find_switch(r->lab, c->b);
+	int pa = alloc_port(r, a), pb = alloc_port(r, b);
+	if (pa < 0 || pb < 0) {
+		g_string_printf(err, "cable %s-%s: no free port", c->a, c->b);
+		return false;
+	}
+	if (!setup_port(r, a->name, pa, 0, c->trunk, err) || !setup_port(r, b->name, pb, 0, c->trunk, err))
+		return false;
+	g_autofree char *pid = g_strdup_printf("%s/cable-%u.pid", r->dir, idx);
+	g_autofree char *bin = tool("vdelab-plug");
+	g_autofree char *da = sw_dir(r, a->name), *db = sw_dir(r, b->name);
+	g_autofree char *ua = g_strdup_printf("vde://%s[%d]", da, pa), *ub = g_strdup_printf("vde://%s[%d]", db, pb);
+	g_autofree char *descr = g_strdup_printf("cable %s-%s", c->a, c->b);
+	state_add(r, "pidfile %s", pid);
+	GPtrArray *argv = g_ptr_array_new();
+	g_ptr_array_add(argv, bin);
+	g_ptr_array_add(argv, "-d");
+	g_ptr_array_add(argv, "-p");
+	g_ptr_array_add(argv, pid);
+	g_ptr_array_add(argv, "-D");
+	g_ptr_array_add(argv, descr);
+	if (c->imp_ab) {
+		g_ptr_array_add(argv, "--impair-lr");
+		g_ptr_array_add(argv, c->imp_ab);
+	}
+	if (c->imp_ba) {
+		g_ptr_array_add(argv, "--impair-rl");
+		g_ptr_array_add(argv, c->imp_ba);
+	}
+	g_ptr_array_add(argv, ua);
+	g_ptr_array_add(argv, ub);
+	g_ptr_array_add(argv, NULL);
+	g_autofree char *out = NULL;
+	int rc = spawn((char **)argv->pdata, &out);
+	g_ptr_array_free(argv, TRUE);
+	if (rc != 0) {
+		g_string_printf(err, "cable %s-%s: %s", c->a, c->b, out ? g_strstrip(out) : "did not start");
+		return false;
+	}
+	g_autofree char *what = g_strdup_printf("cable %s[%d] - %s[%d]", c->a, pa, c->b, pb);
+	progress(what, t0);
+	return true;
+}
+
+static bool start_exec(struct run *r, const struct lab_exec *e, unsigned idx, GString *err)
+{
+	g_autofree char *ns = ns_name(r->name, e->node);
+	g_autofree char *home = g_build_filename(r->dir, "nodes", e->node, NULL);
+	g_autofree char *log = g_strdup_printf("%s/exec-%u.log", r->dir, idx);
+	pid_t pid = fork();
+	if (pid < 0) {
+		g_string_printf(err, "exec on %s: fork: %s", e->node, g_strerror(errno));
+		return false;
+	}
+	if (pid == 0) {
+		setsid();
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int nul = open("/dev/null", O_RDONLY);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		if (nul >= 0)
+			dup2(nul, 0);
+		if (chdir(home) < 0)
+			_exit(127);
+		execlp("ip", "ip", "netns", "exec", ns, "sh", "-c", e->cmd, (char *)NULL);
+		_exit(127);
+	}
+	/* a short command is done quickly: report its failure; a server keeps running */
+	for (int i = 0; i < 20; i++) {
+		int st;
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+				g_string_printf(err, "exec on %s failed (status %d, output in %s): %s", e->node,
+						WIFEXITED(st) ? WEXITSTATUS(st) : -1, log, e->cmd);
+				return false;
+			}
+			break;
+		}
+		g_usleep(10000);
+	}
+	printf("  %-44s started\n", e->cmd);
+	return true;
+}
+
+static void opt_common(GOptionContext *ctx)
+{
+	static GOptionEntry common[] = {
+		{ "run-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_run_dir, "Where labs keep their state (default /run/vdelab)", "DIR" },
+		{ "name", 'n', 0, G_OPTION_ARG_STRING, &opt_name, "Lab name (default: the file's lab name)", "NAME" },
+		{ NULL }
+	};
+	g_option_context_add_main_entries(ctx, common, NULL);
+}
+
+static bool parse(GOptionContext *ctx, int *argc, char ***argv, const char *cmd)
+{
+	GError *e = NULL;
+	opt_common(ctx);
+	if (!g_option_context_parse(ctx, argc, argv, &e)) {
+		fprintf(stderr, "labctl %s: %s\n", cmd, e->message);
+		g_error_free(e);
+		return false;
+	}
+	return true;
+}
+
+static struct lab *load_or_report(const char *path)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	struct lab *lab = lab_load(path, errors);
+	for (guint i = 0; i < errors->len; i++)
+		fprintf(stderr, "%s\n", (char *)g_ptr_array_index(errors, i));
+	g_ptr_array_free(errors, TRUE);
+	return lab;
+}
+
+/* FILE or NAME -> lab name */
+static char *lab_name_of(const char *arg)
+{
+	if (opt_name)
+		return g_strdup(opt_name);
+	if (g_str_has_suffix(arg, ".xml")) {
+		struct lab *lab = load_or_report(arg);
+		if (!lab)
+			return NULL;
+		char *n = g_strdup(lab->name);
+		lab_free(lab);
+		return n;
+	}
+	return g_strdup(arg);
+}
+
+int run_up(int argc, char **argv)
+{
+	GOptionContext *ctx = g_option_context_new("FILE - bring a lab up on this host");
+	g_option_context_set_description(ctx,
+		"Creates, in order and with a line per step: the switches, one network namespace\n"
+		"per node with its interfaces (taps made by the switch inside the namespace),\n"
+		"addresses, routes and forwarding, the cables, then runs the exec commands.\n"
+		"A failure part-way removes what was created and says what failed (exit 1).");
+	bool ok = parse(ctx, &argc, &argv, "up");
+	g_option_context_free(ctx);
+	if (!ok)
+		return 2;
+	if (argc != 2) {
+		fprintf(stderr, "labctl up: which lab file? (labctl up --help)\n");
+		return 2;
+	}
+	struct run r = { 0 };
+	double t0 = now_s();
+	r.lab = load_or_report(argv[1]);
+	if (!r.lab)
+		return 1;
+	r.name = g_strdup(opt_name ? opt_name : r.lab->name);
+	g_autofree char *root = run_root();
+	r.dir = g_build_filename(root, r.name, NULL);
+	g_autofree char *statef = g_build_filename(r.dir, "state", NULL);
+	if (g_file_test(statef, G_FILE_TEST_EXISTS)) {
+		fprintf(stderr, "labctl up: lab \"%s\" is already up (labctl down %s)\n", r.name, r.name);
+		return 1;
+	}
+	if (g_mkdir_with_parents(r.dir, 0755) < 0 || !(r.state = fopen(statef, "a"))) {
+		fprintf(stderr, "labctl up: %s: %s\n", r.dir, g_strerror(errno));
+		return 1;
+	}
+	g_autofree char *abs = g_canonicalize_filename(argv[1], NULL);
+	g_autofree char *labfile = g_build_filename(r.dir, "labfile", NULL);
+	g_file_set_contents(labfile, abs, -1, NULL);
+	r.next_port = g_hash_table_new(g_str_hash, g_str_equal);
+	r.used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (guint i = 0; i < r.lab->nodes->len; i++) { /* explicit ports are taken first */
+		struct lab_node *n = g_ptr_array_index(r.lab->nodes, i);
+		for (guint k = 0; k < n->ifs->len; k++) {
+			struct lab_if *f = g_ptr_array_index(n->ifs, k);
+			if (f->port)
+				g_hash_table_add(r.used, g_strdup_printf("%s:%d", f->sw, f->port));
+		}
+	}
+	printf("lab %s: up (run directory %s)\n", r.name, r.dir);
+	GString *err = g_string_new(NULL);
+	bool good = true;
+	for (guint i = 0; good && i < r.lab->switches->len; i++)
+		good = start_switch(&r, g_ptr_array_index(r.lab->switches, i), err);
+	for (guint i = 0; good && i < r.lab->nodes->len; i++)
+		good = start_node(&r, g_ptr_array_index(r.lab->nodes, i), err);
+	for (guint i = 0; good && i < r.lab->cables->len; i++)
+		good = start_cable(&r, g_ptr_array_index(r.lab->cables, i), i, err);
+	for (guint i = 0; good && i < r.lab->execs->len; i++)
+		good = start_exec(&r, g_ptr_array_index(r.lab->execs, i), i, err);
+	fclose(r.state);
+	if (!good) {
+		fprintf(stderr, "labctl up: %s\nlabctl up: rolling back\n", err->str);
+		teardown(r.dir, false);
+	} else {
+		printf("lab %s is up: %u switches, %u nodes, %u cables in %.0f ms\n", r.name,
+		       r.lab->switches->len, r.lab->nodes->len, r.lab->cables->len, (now_s() - t0) * 1000);
+	}
+	g_string_free(err, TRUE);
+	g_hash_table_destroy(r.next_port);
+	g_hash_table_destroy(r.used);
+	lab_free(r.lab);
+	g_free(r.name);
+	g_free(r.dir);
+	return good ? 0 : 1;
+}
+
+int run_down(int argc, char **argv)
+{
+	GOptionContext *ctx = g_option_context_new("LAB|FILE - remove everything a lab created on this host");
+	g_option_context_set_description(ctx,
+		"Stops the lab's switches and cables (by the pid files it recorded, checking that\n"
+		"each pid is still one of them), ends the processes inside its namespaces, deletes\n"
+		"the namespaces and the run directory. Idempotent; works after kill -9 of labctl\n"
+		"or of any daemon; never touches what the lab did not create.");
+	bool ok = parse(ctx, &argc, &argv, "down");
+	g_option_context_free(ctx);
+	if (!ok)
+		return 2;
+	if (argc != 2) {
+		fprintf(stderr, "labctl down: which lab? (labctl down --help)\n");
+		return 2;
+	}
+	g_autofree char *name = lab_name_of(argv[1]);
+	if (!name)
+		return 1;
+	g_autofree char *root = run_root();
+	g_autofree char *dir = g_build_filename(root, name, NULL);
+	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+		printf("lab %s is not up\n", name);
+		return 0;
+	}
+	printf("lab %s: down\n", name);
+	teardown(dir, true);
+	printf("lab %s is down\n", name);
+	return 0;
+}
+
+static bool alive_pidfile(const char *pidfile, const char *tag)
+{
+	g_autofree char *txt = NULL;
+	return g_file_get_contents(pidfile, &txt, NULL, NULL) && pid_is_ours((pid_t)atoi(txt), tag);
+}
+
+int run_status(int argc, char **argv)
+{
+	GOptionContext *ctx = g_option_context_new("LAB|FILE - show a running lab");
+	bool ok = parse(ctx, &argc, &argv, "status");
+	g_option_context_free(ctx);
+	if (!ok)
+		return 2;
+	if (argc != 2) {
+		fprintf(stderr, "labctl status: which lab?\n");
+		return 2;
+	}
+	g_autofree char *name = lab_name_of(argv[1]);
+	if (!name)
+		return 1;
+	g_autofree char *root = run_root();
+	g_autofree char *dir = g_build_filename(root, name, NULL);
+	g_autofree char *statef = g_build_filename(dir, "state", NULL);
+	g_autofree char *txt = NULL;
+	if (!g_file_get_contents(statef, &txt, NULL, NULL)) {
+		printf("lab %s is not up\n", name);
+		return 3;
+	}
+	int bad = 0;
+	printf("lab %s (%s)\n", name, dir);
+	g_auto(GStrv) lines = g_strsplit(txt, "\n", -1);
+	for (int i = 0; lines[i]; i++) {
+		if (g_str_has_prefix(lines[i], "pidfile ")) {
+			const char *pf = lines[i] + 8;
+			g_autofree char *base = g_path_get_basename(pf);
+			bool up = alive_pidfile(pf, dir);
+			bad |= !up;
+			printf("  %-30s %s\n", base, up ? "running" : "NOT RUNNING");
+			if (up && g_str_has_prefix(base, "sw-")) {
+				g_autofree char *m = g_strndup(pf, strlen(pf) - 4);
+				g_autofree char *mg = g_strdup_printf("%s.mgmt", m);
+				g_autofree char *reply = NULL;
+				if (mgmt(mg, "stats/ports", &reply) == 0) {
+					g_auto(GStrv) pl = g_strsplit(reply, "\n", -1);
+					for (int k = 0; pl[k]; k++)
+						if (g_str_has_prefix(pl[k], "port="))
+							printf("      %s\n", pl[k]);
+				}
+			}
+		} else if (g_str_has_prefix(lines[i], "netns ")) {
+			g_autofree char *p = g_build_filename("/run/netns", lines[i] + 6, NULL);
+			bool up = g_file_test(p, G_FILE_TEST_EXISTS);
+			bad |= !up;
+			printf("  %-30s %s\n", lines[i] + 6, up ? "present" : "MISSING");
+		}
+	}
+	return bad ? 1 : 0;
+}
+
+int run_exec(int argc, char **argv)
+{
+	/* labctl exec LAB NODE [-- CMD...] */
+	int dd = -1;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			dd = i;
+			break;
+		}
+	int nopt = dd < 0 ? argc : dd;
+	GOptionContext *ctx = g_option_context_new("LAB NODE [-- COMMAND...] - run a command (or a shell) in a node");
+	bool ok = parse(ctx, &nopt, &argv, "exec");
+	g_option_context_free(ctx);
+	if (!ok)
+		return 2;
+	if (nopt != 3) {
+		fprintf(stderr, "labctl exec: expected LAB NODE [-- COMMAND...]\n");
+		return 2;
+	}
+	g_autofree char *name = lab_name_of(argv[1]);
+	if (!name)
+		return 1;
+	g_autofree char *ns = ns_name(name, argv[2]);
+	g_autofree char *p = g_build_filename("/run/netns", ns, NULL);
+	if (!g_file_test(p, G_FILE_TEST_EXISTS)) {
+		fprintf(stderr, "labctl exec: node %s of lab %s is not up\n", argv[2], name);
+		return 1;
+	}
+	GPtrArray *a = g_ptr_array_new();
+	g_ptr_array_add(a, "ip");
+	g_ptr_array_add(a, "netns");
+	g_ptr_array_add(a, "exec");
+	g_ptr_array_add(a, ns);
+	if (dd < 0 || dd + 1 >= argc) {
+		const char *sh = getenv("SHELL");
+		g_ptr_array_add(a, (char *)(sh ? sh : "/bin/sh"));
+	} else {
+		for (int i = dd + 1; i < argc; i++)
+			g_ptr_array_add(a, argv[i]);
+	}
+	g_ptr_array_add(a, NULL);
+	execvp("ip", (char **)a->pdata);
+	fprintf(stderr, "labctl exec: ip: %s\n", g_strerror(errno));
+	return 127;
+}
+
+/* ---- checks ---- */
+
+struct result {
+	const struct lab_check *c;
+	bool pass;
+	double secs;
+	char *detail;
+};
+
+static bool run_one(const char *labname, const struct lab *lab, const struct lab_check *c, char **detail)
+{
+	g_autofree char *ns = ns_name(labname, c->node);
+	if (c->ping) {
+		struct lab_node *t = lab_find_node(lab, c->ping);
+		g_autofree char *addr = t ? lab_node_address(t) : g_strdup(c->ping);
+		bool want_fail = c->expect && !strcmp(c->expect, "fail");
+		char *argv[] = { "ip", "netns", "exec", ns, "ping", strchr(addr, ':') ? "-6" : "-4", "-c", "1", "-W", "1",
+				 addr, NULL };
+		int rc = spawn(argv, NULL);
+		*detail = g_strdup_printf("ping %s %s", addr, rc == 0 ? "answered" : "got no answer");
+		return want_fail ? rc != 0 : rc == 0;
+	}
+	g_autofree char *out = NULL;
+	g_autofree char *limit = g_strdup_printf("%.0f", c->timeout_s < 1 ? 1 : c->timeout_s);
+	char *argv[] = { "ip", "netns", "exec", ns, "timeout", limit, "sh", "-c", c->run, NULL };
+	int rc = spawn(argv, &out);
+	bool ok = rc == c->exit_code;
+	if (ok && c->expect)
+		ok = g_regex_match_simple(c->expect, out ? out : "", 0, 0);
+	g_autofree char *first = g_strndup(out ? out : "", strcspn(out ? out : "", "\n"));
+	*detail = g_strdup_printf("exit %d%s%s", rc, *first ? ", output: " : "", first);
+	return ok;
+}
+
+int run_check(int argc, char **argv)
+{
+	g_autofree char *format = NULL;
+	GOptionEntry entries[] = {
+		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text (default), tap or json", "FMT" },
+		{ NULL }
+	};
+	GOptionContext *ctx = g_option_context_new("FILE - run the lab's checks against the running lab");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_description(ctx,
+		"Each check is retried until it passes or its timeout (default 5 s) runs out, so\n"
+		"routing and ARP can settle. ping=NODE|ADDRESS [expect=\"fail\"]; run=\"CMD\" with\n"
+		"exit (default 0) and expect (a regular expression on the output).\n"
+		"Exit status: 0 if every check passes, 1 otherwise.");
+	bool ok = parse(ctx, &argc, &argv, "check");
+	g_option_context_free(ctx);
+	if (!ok)
+		return 2;
+	if (argc != 2) {
+		fprintf(stderr, "labctl check: which lab file?\n");
+		return 2;
+	}
+	if (format && strcmp(format, "text") && strcmp(format, "tap") && strcmp(format, "json")) {
+		fprintf(stderr, "labctl check: --format %s: expected text, tap or json\n", format);
+		return 2;
+	}
+	struct lab *lab = load_or_report(argv[1]);
+	if (!lab)
+		return 1;
+	const char *name = opt_name ? opt_name : lab->name;
+	GArray *res = g_array_new(FALSE, TRUE, sizeof(struct result));
+	unsigned failed = 0;
+	for (guint i = 0; i < lab->checks->len; i++) {
+		struct result r = { .c = g_ptr_array_index(lab->checks, i) };
+		double t0 = now_s();
+		do {
+			g_free(r.detail);
+			r.pass = run_one(name, lab, r.c, &r.detail);
+			if (r.pass || (r.c->ping && r.c->expect && !strcmp(r.c->expect, "fail")))
+				break;
+			g_usleep(200000);
+		} while (now_s() - t0 < r.c->timeout_s);
+		r.secs = now_s() - t0;
+		failed += !r.pass;
+		g_array_append_val(res, r);
+	}
+	bool tap = format && !strcmp(format, "tap"), json = format && !strcmp(format, "json");
+	if (tap)
+		printf("1..%u\n", res->len);
+	if (json)
+		printf("{\"lab\": \"%s\", \"checks\": [", name);
+	for (guint i = 0; i < res->len; i++) {
+		struct result *r = &g_array_index(res, struct result, i);
+		g_autofree char *label = r->c->name ? g_strdup(r->c->name) :
+			g_strdup_printf("%s: %s %s", r->c->node, r->c->ping ? "ping" : "run", r->c->ping ? r->c->ping : r->c->run);
+		if (tap) {
+			printf("%s %u - %s # %s\n", r->pass ? "ok" : "not ok", i + 1, label, r->detail);
+		} else if (json) {
+			g_autofree char *l = g_strescape(label, NULL), *d = g_strescape(r->detail, NULL);
+			printf("%s\n  {\"name\": \"%s\", \"line\": %d, \"pass\": %s, \"seconds\": %.2f, \"detail\": \"%s\"}",
+			       i ? "," : "", l, r->c->line, r->pass ? "true" : "false", r->secs, d);
+		} else {
+			printf("%s  %-50s %5.2f s  %s\n", r->pass ? "PASS" : "FAIL", label, r->secs, r->detail);
+		}
+		g_free(r->detail);
+	}
+	if (json)
+		printf("\n], \"passed\": %u, \"failed\": %u}\n", res->len - failed, failed);
+	else if (!tap)
+		printf("%u passed, %u failed\n", res->len - failed, failed);
+	g_array_free(res, TRUE);
+	lab_free(lab);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,27 @@
+/* run.h - a lab's life on this host: up, down, status, exec, check.
+ *
+ * Runtime state lives in one run directory per lab (RUN_ROOT/LAB, RUN_ROOT
+ * = /run/vdelab as root, else $XDG_RUNTIME_DIR/vdelab or /tmp/vdelab-UID;
+ * --run-dir or $VDELAB_RUN_DIR override it). Its file `state` lists, one per
+ * line and written *before* each object is created, every network namespace
+ * and every daemon's pid file, so `down` removes exactly what the lab made,
+ * also after kill -9 of labctl or of any daemon.
+ *
+ * Nodes are network namespaces "vl-LAB-NODE". Their interfaces are taps the
+ * lab's switch creates inside the namespace (tap://IF?netns=NS), so the
+ * switch's death takes them away too. Switches are vdelab-switch daemons
+ * configured through their console; cables are vdelab-plug daemons.
+ */
+#ifndef LABCTL_RUN_H
+#define LABCTL_RUN_H
+
+#include "lab.h"
+
+/* Entry points of the subcommands; argv[0] is the subcommand name. */
+int run_up(int argc, char **argv);
+int run_down(int argc, char **argv);
+int run_status(int argc, char **argv);
+int run_exec(int argc, char **argv);
+int run_check(int argc, char **argv);
+
+#endif

@@ -1,0 +1,57 @@
+# labctl under faults: a failure part-way rolls back; down after kill -9 of
+# labctl in the middle of up; two labs side by side; bad input to up.
+. tests/integration/lib.sh
+need_root
+L="$B/labctl"
+export VDELAB_RUN_DIR="$T/run"
+leftovers() { ip netns list | grep -c "vl-$1-"; }
+
+# 1. an exec that fails on the last node: everything created is removed
+cat > "$T/broken.xml" <<XML
+<lab name="${P}b">
+  <switch name="s"/>
+  <node name="a"><if switch="s" ip="10.20.0.1/24"/></node>
+  <node name="b"><if switch="s" ip="10.20.0.2/24"/></node>
+  <exec node="b">exit 3</exec>
+</lab>
+XML
+"$L" up "$T/broken.xml" 2>"$T/err" && fail "up of a failing lab succeeded"
+cat "$T/err"
+grep -q "exec on b failed" "$T/err" || fail "the failure is not named"
+grep -q "rolling back" "$T/err" || fail "no rollback message"
+[ "$(leftovers "${P}b")" -eq 0 ] || fail "rollback left namespaces"
+[ -e "$VDELAB_RUN_DIR/${P}b" ] && fail "rollback left the run directory"
+
+# 2. kill -9 labctl in the middle of up, then down cleans everything
+cat > "$T/big.xml" <<XML
+<lab name="${P}k">
+  <switch name="s"/>
+$(i=1; while [ $i -le 20 ]; do echo "  <node name=\"n$i\"><if switch=\"s\" ip=\"10.21.0.$i/24\"/></node>"; i=$((i+1)); done)
+</lab>
+XML
+"$L" up "$T/big.xml" > "$T/up.out" 2>&1 & up=$!
+wait_for grep -q "node n3" "$T/up.out" || fail "up did not start"
+kill -9 $up; wait $up 2>/dev/null
+echo "killed up after: $(grep -c node "$T/up.out") nodes"
+[ "$(leftovers "${P}k")" -gt 0 ] || fail "nothing was created before the kill?"
+"$L" down "${P}k" || fail "down after kill -9"
+[ "$(leftovers "${P}k")" -eq 0 ] || fail "down after kill -9 left namespaces"
+pgrep -f "$VDELAB_RUN_DIR/${P}k/" && fail "down after kill -9 left daemons"
+
+# 3. the same lab twice, side by side
+"$L" up --name "${P}x" labs/switched-lan.xml >/dev/null || fail "up x"
+"$L" up --name "${P}y" labs/switched-lan.xml >/dev/null || fail "up y"
+"$L" up --name "${P}y" labs/switched-lan.xml 2>&1 | grep -q "already up" || fail "double up not refused"
+"$L" check --name "${P}x" labs/switched-lan.xml >/dev/null || fail "checks of x"
+"$L" check --name "${P}y" labs/switched-lan.xml >/dev/null || fail "checks of y"
+"$L" down "${P}x" >/dev/null
+"$L" check --name "${P}y" labs/switched-lan.xml >/dev/null || fail "down of x broke y"
+"$L" down "${P}y" >/dev/null
+[ "$(leftovers "${P}x") $(leftovers "${P}y")" = "0 0" ] || fail "leftovers of x or y"
+
+# 4. an invalid file is refused before anything is created
+printf '<lab name="%s">\n <switch name="s"/>\n <node name="a"><if switch="t"/></node>\n</lab>\n' "${P}v" > "$T/v.xml"
+"$L" up "$T/v.xml" 2>"$T/err" && fail "invalid lab went up"
+grep -q "v.xml:3: switch \"t\" is not defined" "$T/err" || fail "error not FILE:LINE: $(cat "$T/err")"
+[ -e "$VDELAB_RUN_DIR/${P}v" ] && fail "invalid lab created a run directory"
+echo PASS

@@ -1,0 +1,18 @@
+# Every teaching lab in labs/: labctl up, check, status, down - and nothing
+# of the lab is left afterwards (namespaces, daemons, run directory).
+. tests/integration/lib.sh
+need_root
+L="$B/labctl"
+export VDELAB_RUN_DIR="$T/run"
+for f in labs/*.xml; do
+	name="$P$(basename "$f" .xml | tr -cd 'a-z' | cut -c1-6)"
+	echo "== $f as $name"
+	"$L" up --name "$name" "$f" || fail "up $f"
+	"$L" status "$name" >/dev/null || fail "status $f: something is not running"
+	"$L" check --name "$name" "$f" || fail "checks of $f"
+	"$L" down "$name" || fail "down $f"
+	ip netns list | grep -q "vl-$name-" && fail "namespaces of $name left behind"
+	[ -e "$VDELAB_RUN_DIR/$name" ] && fail "run directory of $name left behind"
+	"$L" down "$name" | grep -q "is not up" || fail "second down is not a no-op"
+done
+echo PASS
