@@ -56,6 +56,94 @@ static int cmd_validate(int argc, char **argv)
 	return bad;
 }
 
+/* DOT quoting: backslash and double quote. */
+static char *dq(const char *s)
+{
+	GString *o = g_string_new(NULL);
+	for (; *s; s++) {
+		if (*s == '\n') {
+			g_string_append(o, "\\n");
+			continue;
+		}
+		if (*s == '"' || *s == '\\')
+			g_string_append_c(o, '\\');
+		g_string_append_c(o, *s);
+	}
+	return g_string_free(o, FALSE);
+}
+
+static int cmd_graph(int argc, char **argv)
+{
+	GError *gerr = NULL;
+	GOptionContext *ctx = g_option_context_new("FILE - print the lab's topology as Graphviz DOT");
+	g_option_context_set_description(ctx, "  labctl graph lab.xml | dot -Tpng > lab.png\n"
+		"Switches are boxes, nodes ellipses (routers double), edges are interfaces\n"
+		"(labelled with address, VLAN and impairments) and cables.");
+	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
+		fprintf(stderr, "labctl graph: %s\n", gerr->message);
+		g_error_free(gerr);
+		g_option_context_free(ctx);
+		return 2;
+	}
+	g_option_context_free(ctx);
+	if (argc != 2) {
+		fprintf(stderr, "labctl graph: which lab file?\n");
+		return 2;
+	}
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	struct lab *lab = lab_load(argv[1], errors);
+	for (guint i = 0; i < errors->len; i++)
+		fprintf(stderr, "%s\n", (char *)g_ptr_array_index(errors, i));
+	g_ptr_array_free(errors, TRUE);
+	if (!lab)
+		return 1;
+	g_autofree char *ln = dq(lab->name);
+	printf("graph \"%s\" {\n  node [fontname=\"sans\"];\n", ln);
+	for (guint i = 0; i < lab->switches->len; i++) {
+		struct lab_switch *s = g_ptr_array_index(lab->switches, i);
+		printf("  \"%s\" [shape=box, style=filled, fillcolor=lightblue, label=\"%s%s\"];\n", s->name, s->name,
+		       s->hub ? "\\n(hub)" : "");
+	}
+	for (guint i = 0; i < lab->nodes->len; i++) {
+		struct lab_node *n = g_ptr_array_index(lab->nodes, i);
+		printf("  \"%s\" [shape=%s];\n", n->name, n->forward ? "doublecircle" : "ellipse");
+		for (guint k = 0; k < n->ifs->len; k++) {
+			struct lab_if *f = g_ptr_array_index(n->ifs, k);
+			GString *label = g_string_new(f->name);
+			for (guint a = 0; a < f->ips->len; a++)
+				g_string_append_printf(label, "\n%s", (char *)g_ptr_array_index(f->ips, a));
+			if (f->vlan)
+				g_string_append_printf(label, "\nvlan %d", f->vlan);
+			if (f->imp_out)
+				g_string_append_printf(label, "\nout: %s", f->imp_out);
+			if (f->imp_in)
+				g_string_append_printf(label, "\nin: %s", f->imp_in);
+			g_autofree char *l = dq(label->str);
+			printf("  \"%s\" -- \"%s\" [label=\"%s\"%s];\n", n->name, f->sw, l, f->imp_in || f->imp_out ? ", style=dashed" : "");
+			g_string_free(label, TRUE);
+		}
+	}
+	for (guint i = 0; i < lab->cables->len; i++) {
+		struct lab_cable *c = g_ptr_array_index(lab->cables, i);
+		GString *label = g_string_new(NULL);
+		if (c->trunk->len) {
+			g_string_append(label, "trunk");
+			for (guint t = 0; t < c->trunk->len; t++)
+				g_string_append_printf(label, "%s%d", t ? "," : " ", g_array_index(c->trunk, int, t));
+		}
+		if (c->imp_ab)
+			g_string_append_printf(label, "\nab: %s", c->imp_ab);
+		if (c->imp_ba)
+			g_string_append_printf(label, "\nba: %s", c->imp_ba);
+		g_autofree char *l = dq(label->str);
+		printf("  \"%s\" -- \"%s\" [penwidth=3, label=\"%s\"];\n", c->a, c->b, l);
+		g_string_free(label, TRUE);
+	}
+	printf("}\n");
+	lab_free(lab);
+	return 0;
+}
+
 static const struct cmd cmds[] = {
 	{ "validate", cmd_validate, "check lab files (schema and rules), errors as FILE:LINE: message" },
 	{ "up", run_up, "bring a lab up on this host" },
@@ -63,6 +151,8 @@ static const struct cmd cmds[] = {
 	{ "status", run_status, "show a running lab's daemons, namespaces and port counters" },
 	{ "exec", run_exec, "run a command, or a shell, inside a node" },
 	{ "check", run_check, "run the lab's checks (text, tap or json)" },
+	{ "link", run_link, "set, show or reset a running link's impairments" },
+	{ "graph", cmd_graph, "print the topology as Graphviz DOT" },
 };
 
 static void usage(FILE *f)

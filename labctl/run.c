@@ -351,6 +351,7 @@ static bool start_node(struct run *r, const struct lab_node *n, GString *err)
 		g_autofree char *m = sw_mgmt(r, s->name);
 		if (!mgmtf(err, m, "port/add tap://%s?netns=%s %d", f->name, ns, port))
 			return false;
+		state_add(r, "link %s:%s %s %d", n->name, f->name, s->name, port);
 		/* the node's "out" is what the switch receives from the port */
 		if (f->imp_out && !mgmtf(err, m, "impair/set %d in %s", port, f->imp_out))
 			return false;
@@ -416,14 +417,6 @@ static bool start_cable(struct run *r, const struct lab_cable *c, unsigned idx, 
 	g_ptr_array_add(argv, pid);
 	g_ptr_array_add(argv, "-D");
 	g_ptr_array_add(argv, descr);
-	if (c->imp_ab) {
-		g_ptr_array_add(argv, "--impair-lr");
-		g_ptr_array_add(argv, c->imp_ab);
-	}
-	if (c->imp_ba) {
-		g_ptr_array_add(argv, "--impair-rl");
-		g_ptr_array_add(argv, c->imp_ba);
-	}
 	g_ptr_array_add(argv, ua);
 	g_ptr_array_add(argv, ub);
 	g_ptr_array_add(argv, NULL);
@@ -434,6 +427,14 @@ static bool start_cable(struct run *r, const struct lab_cable *c, unsigned idx, 
 		g_string_printf(err, "cable %s-%s: %s", c->a, c->b, out ? g_strstrip(out) : "did not start");
 		return false;
 	}
+	/* a->b leaves a's port, b->a leaves b's: impair there, so `link set`
+	 * reaches cables through the switch consoles like any other link */
+	g_autofree char *ma = sw_mgmt(r, a->name), *mb = sw_mgmt(r, b->name);
+	if (c->imp_ab && !mgmtf(err, ma, "impair/set %d out %s", pa, c->imp_ab))
+		return false;
+	if (c->imp_ba && !mgmtf(err, mb, "impair/set %d out %s", pb, c->imp_ba))
+		return false;
+	state_add(r, "cable %s-%s %s %d %s %d", c->a, c->b, c->a, pa, c->b, pb);
 	g_autofree char *what = g_strdup_printf("cable %s[%d] - %s[%d]", c->a, pa, c->b, pb);
 	progress(what, t0);
 	return true;
@@ -777,7 +778,7 @@ int run_check(int argc, char **argv)
 {
 	g_autofree char *format = NULL;
 	GOptionEntry entries[] = {
-		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text (default), tap or json", "FMT" },
+		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text (default), tap, json or junit", "FMT" },
 		{ NULL }
 	};
 	GOptionContext *ctx = g_option_context_new("FILE - run the lab's checks against the running lab");
@@ -795,8 +796,8 @@ int run_check(int argc, char **argv)
 		fprintf(stderr, "labctl check: which lab file?\n");
 		return 2;
 	}
-	if (format && strcmp(format, "text") && strcmp(format, "tap") && strcmp(format, "json")) {
-		fprintf(stderr, "labctl check: --format %s: expected text, tap or json\n", format);
+	if (format && strcmp(format, "text") && strcmp(format, "tap") && strcmp(format, "json") && strcmp(format, "junit")) {
+		fprintf(stderr, "labctl check: --format %s: expected text, tap, json or junit\n", format);
 		return 2;
 	}
 	struct lab *lab = load_or_report(argv[1]);
@@ -820,15 +821,27 @@ int run_check(int argc, char **argv)
 		g_array_append_val(res, r);
 	}
 	bool tap = format && !strcmp(format, "tap"), json = format && !strcmp(format, "json");
+	bool junit = format && !strcmp(format, "junit");
 	if (tap)
 		printf("1..%u\n", res->len);
 	if (json)
 		printf("{\"lab\": \"%s\", \"checks\": [", name);
+	if (junit) {
+		g_autofree char *n = g_markup_escape_text(name, -1);
+		printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"%s\" tests=\"%u\" failures=\"%u\">\n",
+		       n, res->len, failed);
+	}
 	for (guint i = 0; i < res->len; i++) {
 		struct result *r = &g_array_index(res, struct result, i);
 		g_autofree char *label = r->c->name ? g_strdup(r->c->name) :
 			g_strdup_printf("%s: %s %s", r->c->node, r->c->ping ? "ping" : "run", r->c->ping ? r->c->ping : r->c->run);
-		if (tap) {
+		if (junit) {
+			g_autofree char *l = g_markup_escape_text(label, -1), *d = g_markup_escape_text(r->detail, -1);
+			printf("  <testcase classname=\"%s\" name=\"%s\" time=\"%.2f\">", r->c->node, l, r->secs);
+			if (!r->pass)
+				printf("<failure message=\"%s\"/>", d);
+			printf("</testcase>\n");
+		} else if (tap) {
 			printf("%s %u - %s # %s\n", r->pass ? "ok" : "not ok", i + 1, label, r->detail);
 		} else if (json) {
 			g_autofree char *l = g_strescape(label, NULL), *d = g_strescape(r->detail, NULL);
@@ -841,9 +854,187 @@ int run_check(int argc, char **argv)
 	}
 	if (json)
 		printf("\n], \"passed\": %u, \"failed\": %u}\n", res->len - failed, failed);
+	else if (junit)
+		printf("</testsuite>\n");
 	else if (!tap)
 		printf("%u passed, %u failed\n", res->len - failed, failed);
 	g_array_free(res, TRUE);
 	lab_free(lab);
 	return failed ? 1 : 0;
+}
+
+/* ---- links ---- */
+
+struct link_end {
+	char *sw;
+	int port;
+	const char *dir; /* switch-side direction: "in" or "out" */
+};
+
+/* Resolve TARGET [DIR] to the switch ports and directions it means. */
+static int resolve_link(const char *dir_run, const char *target, const char *dir, GArray *ends, GString *err)
+{
+	g_autofree char *statef = g_build_filename(dir_run, "state", NULL);
+	g_autofree char *txt = NULL;
+	if (!g_file_get_contents(statef, &txt, NULL, NULL)) {
+		g_string_printf(err, "the lab is not up");
+		return 3;
+	}
+	g_auto(GStrv) lines = g_strsplit(txt, "\n", -1);
+	for (int i = 0; lines[i]; i++) {
+		g_auto(GStrv) w = g_strsplit(lines[i], " ", -1);
+		guint n = g_strv_length(w);
+		if (n == 0)
+			continue;
+		if (!strcmp(w[0], "link") && n == 4) {
+			/* "NODE:IF", or "NODE" for its first interface */
+			bool match = !strcmp(w[1], target) ||
+				     (!strchr(target, ':') && g_str_has_prefix(w[1], target) && w[1][strlen(target)] == ':');
+			if (!match)
+				continue;
+			bool in = !strcmp(dir, "in") || !strcmp(dir, "both"), out = !strcmp(dir, "out") || !strcmp(dir, "both");
+			if (!in && !out) {
+				g_string_printf(err, "direction \"%s\": a node interface takes in, out or both", dir);
+				return 2;
+			}
+			/* node-side out = what the switch receives (its "in") */
+			if (out) g_array_append_val(ends, ((struct link_end){ g_strdup(w[2]), atoi(w[3]), "in" }));
+			if (in) g_array_append_val(ends, ((struct link_end){ g_strdup(w[2]), atoi(w[3]), "out" }));
+			return 0;
+		}
+		if (!strcmp(w[0], "cable") && n == 6) {
+			g_autofree char *rev = g_strdup_printf("%s-%s", w[4], w[2]);
+			bool fwd = !strcmp(w[1], target), back = !strcmp(rev, target);
+			if (!fwd && !back)
+				continue;
+			bool ab = !strcmp(dir, "both") || (!strcmp(dir, "ab") && fwd) || (!strcmp(dir, "ba") && back);
+			bool ba = !strcmp(dir, "both") || (!strcmp(dir, "ba") && fwd) || (!strcmp(dir, "ab") && back);
+			if (!ab && !ba) {
+				g_string_printf(err, "direction \"%s\": a cable takes ab, ba or both", dir);
+				return 2;
+			}
+			if (ab) g_array_append_val(ends, ((struct link_end){ g_strdup(w[2]), atoi(w[3]), "out" }));
+			if (ba) g_array_append_val(ends, ((struct link_end){ g_strdup(w[4]), atoi(w[5]), "out" }));
+			return 0;
+		}
+	}
+	g_string_printf(err, "no link \"%s\" (use NODE:IF, NODE, or a cable SWITCH-SWITCH; labctl link show)", target);
+	return 1;
+}
+
+int run_link(int argc, char **argv)
+{
+	GOptionContext *ctx = g_option_context_new("set|show|reset LAB [TARGET [DIR] [SPEC]] - impairments of a running lab's links");
+	g_option_context_set_description(ctx,
+		"  labctl link show LAB\n"
+		"  labctl link set LAB NODE:IF [in|out|both] 'delay=40ms loss=1% rate=10Mbit'\n"
+		"  labctl link set LAB SW1-SW2 [ab|ba|both] 'loss=5%'\n"
+		"  labctl link reset LAB [TARGET]\n"
+		"in/out are seen from the node; ab/ba follow the cable's a= and b=. Values use the\n"
+		"impairment syntax of vdelab-plug --help; a bad value changes nothing. Changes\n"
+		"apply to the next frame.");
+	bool ok = parse(ctx, &argc, &argv, "link");
+	g_option_context_free(ctx);
+	if (!ok)
+		return 2;
+	if (argc < 3 || (strcmp(argv[1], "set") && strcmp(argv[1], "show") && strcmp(argv[1], "reset"))) {
+		fprintf(stderr, "labctl link: expected set|show|reset LAB ... (labctl link --help)\n");
+		return 2;
+	}
+	g_autofree char *name = lab_name_of(argv[2]);
+	if (!name)
+		return 1;
+	g_autofree char *root = run_root();
+	g_autofree char *dir = g_build_filename(root, name, NULL);
+	GString *err = g_string_new(NULL);
+	int rc = 0;
+	if (!strcmp(argv[1], "show")) {
+		g_autofree char *statef = g_build_filename(dir, "state", NULL);
+		g_autofree char *txt = NULL;
+		if (!g_file_get_contents(statef, &txt, NULL, NULL)) {
+			fprintf(stderr, "labctl link: lab %s is not up\n", name);
+			return 3;
+		}
+		g_auto(GStrv) lines = g_strsplit(txt, "\n", -1);
+		for (int i = 0; lines[i]; i++) {
+			g_auto(GStrv) w = g_strsplit(lines[i], " ", -1);
+			guint n = g_strv_length(w);
+			if (n == 0 || !((!strcmp(w[0], "link") && n == 4) || (!strcmp(w[0], "cable") && n == 6)))
+				continue;
+			printf("%s %s\n", w[0], w[1]);
+			for (guint e = 0; e < (n == 6 ? 2u : 1u); e++) {
+				const char *sw = w[2 + 2 * e];
+				g_autofree char *m = g_strdup_printf("%s/sw-%s.mgmt", dir, sw);
+				g_autofree char *cmd = g_strdup_printf("impair/show %s", w[3 + 2 * e]);
+				g_autofree char *reply = NULL;
+				mgmt(m, cmd, &reply);
+				g_auto(GStrv) rl = g_strsplit(reply ? reply : "", "\n", -1);
+				bool any = false;
+				for (int k = 0; rl[k]; k++)
+					if (g_str_has_prefix(rl[k], "port=") && !strstr(rl[k], "offered=")) {
+						printf("  %s %s\n", sw, rl[k]);
+						any = true;
+					}
+				if (!any)
+					printf("  %s port=%s none\n", sw, w[3 + 2 * e]);
+			}
+		}
+		return 0;
+	}
+	if (!strcmp(argv[1], "reset") && argc == 3) {
+		g_autofree char *statef = g_build_filename(dir, "state", NULL);
+		g_autofree char *txt = NULL;
+		if (!g_file_get_contents(statef, &txt, NULL, NULL)) {
+			fprintf(stderr, "labctl link: lab %s is not up\n", name);
+			return 3;
+		}
+		g_auto(GStrv) lines = g_strsplit(txt, "\n", -1);
+		for (int i = 0; lines[i]; i++)
+			if (g_str_has_prefix(lines[i], "pidfile ") && strstr(lines[i], "/sw-")) {
+				g_autofree char *base = g_strndup(lines[i] + 8, strlen(lines[i] + 8) - 4);
+				g_autofree char *m = g_strdup_printf("%s.mgmt", base);
+				mgmt(m, "impair/clear", NULL);
+			}
+		printf("lab %s: every link reset\n", name);
+		return 0;
+	}
+	if (argc < 4) {
+		fprintf(stderr, "labctl link %s: which link?\n", argv[1]);
+		return 2;
+	}
+	const char *target = argv[3];
+	const char *dirw = "both";
+	int spec_at = 4;
+	if (argc > 4 && (!strcmp(argv[4], "in") || !strcmp(argv[4], "out") || !strcmp(argv[4], "both") ||
+			 !strcmp(argv[4], "ab") || !strcmp(argv[4], "ba"))) {
+		dirw = argv[4];
+		spec_at = 5;
+	}
+	g_autofree char *spec = argc > spec_at ? g_strjoinv(" ", argv + spec_at) : NULL;
+	if (!strcmp(argv[1], "set") && !spec) {
+		fprintf(stderr, "labctl link set: which impairments? e.g. 'delay=40ms loss=1%%'\n");
+		return 2;
+	}
+	GArray *ends = g_array_new(FALSE, FALSE, sizeof(struct link_end));
+	rc = resolve_link(dir, target, dirw, ends, err);
+	for (guint i = 0; rc == 0 && i < ends->len; i++) {
+		struct link_end *e = &g_array_index(ends, struct link_end, i);
+		g_autofree char *m = g_strdup_printf("%s/sw-%s.mgmt", dir, e->sw);
+		g_autofree char *reply = NULL;
+		g_autofree char *cmd = !strcmp(argv[1], "set") ? g_strdup_printf("impair/set %d %s %s", e->port, e->dir, spec)
+							      : g_strdup_printf("impair/clear %d %s", e->port, e->dir);
+		if (mgmt(m, cmd, &reply) != 0) {
+			/* the switch names the bad value; nothing was changed there */
+			g_auto(GStrv) rl = g_strsplit(reply ? reply : "", "\n", -1);
+			g_string_printf(err, "%s", rl[0] && !g_str_has_prefix(rl[0], "0000") ? rl[0] : (rl[0] && rl[1] ? rl[1] : "refused"));
+			rc = 1;
+		}
+	}
+	for (guint i = 0; i < ends->len; i++)
+		g_free(g_array_index(ends, struct link_end, i).sw);
+	g_array_free(ends, TRUE);
+	if (rc)
+		fprintf(stderr, "labctl link %s: %s\n", argv[1], err->str);
+	g_string_free(err, TRUE);
+	return rc;
 }

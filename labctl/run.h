@@ -23,5 +23,6 @@ int run_down(int argc, char **argv);
 int run_status(int argc, char **argv);
 int run_exec(int argc, char **argv);
 int run_check(int argc, char **argv);
+int run_link(int argc, char **argv);
 
 #endif

@@ -3,7 +3,7 @@
 # is missing. Idempotent; needs root (or sudo) only when something is missing.
 set -eu
 PKGS="gcc make pkg-config libc6-dev libglib2.0-dev libxml2-dev libvdeplug-dev vde2 \
-iproute2 iputils-ping procps tshark tmux psmisc clang iperf3 nftables"
+iproute2 iputils-ping procps tshark tmux psmisc clang iperf3 nftables netcat-openbsd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
