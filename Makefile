@@ -107,6 +107,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@sh bench/run.sh $(B)
+	@sh bench/labs.sh $(B)
 
 fidelity: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
