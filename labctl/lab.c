@@ -517,9 +517,10 @@ static void semantics(struct ctx *c, struct lab *lab)
 		if (k->ping) {
 			struct prefix p;
 			struct lab_node *t = lab_find_node(lab, k->ping);
+			g_autofree char *taddr = t ? lab_node_address(t) : NULL;
 			if (!t && !parse_addr(k->ping, &p))
 				err_at(c, k->line, "ping target \"%s\" is neither a node nor an address", k->ping);
-			else if (t && !lab_node_address(t))
+			else if (t && !taddr)
 				err_at(c, k->line, "ping target \"%s\" has no address", k->ping);
 			if (k->expect && strcmp(k->expect, "fail") && strcmp(k->expect, "success"))
 				err_at(c, k->line, "expect for ping must be \"fail\" or \"success\"");

@@ -555,12 +555,15 @@ int run_up(int argc, char **argv)
 	g_autofree char *root = run_root();
 	r.dir = g_build_filename(root, r.name, NULL);
 	g_autofree char *statef = g_build_filename(r.dir, "state", NULL);
-	if (g_file_test(statef, G_FILE_TEST_EXISTS)) {
+	bool busy = g_file_test(statef, G_FILE_TEST_EXISTS);
+	if (busy)
 		fprintf(stderr, "labctl up: lab \"%s\" is already up (labctl down %s)\n", r.name, r.name);
-		return 1;
-	}
-	if (g_mkdir_with_parents(r.dir, 0755) < 0 || !(r.state = fopen(statef, "a"))) {
+	else if (g_mkdir_with_parents(r.dir, 0755) < 0 || !(r.state = fopen(statef, "a")))
 		fprintf(stderr, "labctl up: %s: %s\n", r.dir, g_strerror(errno));
+	if (!r.state) {
+		lab_free(r.lab);
+		g_free(r.name);
+		g_free(r.dir);
 		return 1;
 	}
 	g_autofree char *abs = g_canonicalize_filename(argv[1], NULL);
