@@ -4,6 +4,7 @@
 need_root
 L="$B/labctl"
 export VDELAB_RUN_DIR="$T/run"
+lab "${P}b"; lab "${P}k"; lab "${P}x"; lab "${P}y"; lab "${P}v"
 leftovers() { ip netns list | grep -c "vl-$1-"; }
 
 # 1. an exec that fails on the last node: everything created is removed

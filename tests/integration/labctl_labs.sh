@@ -7,6 +7,7 @@ export VDELAB_RUN_DIR="$T/run"
 for f in labs/*.xml; do
 	name="$P$(basename "$f" .xml | tr -cd 'a-z' | cut -c1-6)"
 	echo "== $f as $name"
+	lab "$name"
 	"$L" up --name "$name" "$f" || fail "up $f"
 	"$L" status "$name" >/dev/null || fail "status $f: something is not running"
 	"$L" check --name "$name" "$f" || fail "checks of $f"

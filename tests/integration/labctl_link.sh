@@ -5,6 +5,7 @@ need_root
 L="$B/labctl"
 export VDELAB_RUN_DIR="$T/run"
 N="${P}w"
+lab "$N"
 "$L" up --name "$N" labs/routed-wan.xml >/dev/null || fail "up"
 x() { "$L" exec "$N" h1 -- ping -c 3 -i 0.2 -W 2 10.0.2.10 | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'; }
 x >/dev/null

@@ -11,8 +11,13 @@ P="vdl$$"
 T=$(mktemp -d /tmp/vdelab-it.XXXXXX)
 PIDS=""
 NSS=""
+LABS=""
+
+# lab NAME: a lab this test brings up with labctl; the trap takes it down
+lab() { LABS="$LABS $1"; }
 
 cleanup() {
+	for l in $LABS; do "$B/labctl" down "$l" >/dev/null 2>&1; done
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	sleep 0.2
 	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
