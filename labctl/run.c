@@ -192,6 +192,16 @@ static int alloc_port(struct run *r, const struct lab_switch *s)
 	return -1;
 }
 
+/* The lines of a lab's state file, or NULL if the lab is not up. */
+static char **read_state(const char *dir)
+{
+	g_autofree char *path = g_build_filename(dir, "state", NULL);
+	g_autofree char *txt = NULL;
+	if (!g_file_get_contents(path, &txt, NULL, NULL))
+		return NULL;
+	return g_strsplit(txt, "\n", -1);
+}
+
 /* Is pid alive and started with an argument containing `tag`? Guards
  * against killing a reused pid that is not ours. */
 static bool pid_is_ours(pid_t pid, const char *tag)
@@ -237,16 +247,14 @@ static void kill_netns_procs(const char *ns)
 /* Remove what a state file lists, in reverse order. Idempotent. */
 static int teardown(const char *dir, bool verbose)
 {
-	g_autofree char *path = g_build_filename(dir, "state", NULL);
-	g_autofree char *txt = NULL;
-	if (!g_file_get_contents(path, &txt, NULL, NULL)) {
+	g_auto(GStrv) lines = read_state(dir);
+	if (!lines) {
 		if (g_file_test(dir, G_FILE_TEST_IS_DIR)) {
 			char *argv[] = { "rm", "-rf", (char *)dir, NULL };
 			spawn(argv, NULL);
 		}
 		return 0;
 	}
-	g_auto(GStrv) lines = g_strsplit(txt, "\n", -1);
 	int n = (int)g_strv_length(lines);
 	/* daemons first (cables, then switches: taps vanish with them) */
 	for (int i = n - 1; i >= 0; i--)
@@ -504,6 +512,25 @@ static bool parse(GOptionContext *ctx, int *argc, char ***argv, const char *cmd)
 	return true;
 }
 
+/* The prologue of a subcommand: options (plus `extra`), --help text, and
+ * exactly `nargs` positional arguments. False, after a message, if not. */
+static bool begin(int *argc, char ***argv, const char *cmd, const char *usage, const char *descr,
+		  GOptionEntry *extra, int nargs, const char *what)
+{
+	GOptionContext *ctx = g_option_context_new(usage);
+	if (descr)
+		g_option_context_set_description(ctx, descr);
+	if (extra)
+		g_option_context_add_main_entries(ctx, extra, NULL);
+	bool ok = parse(ctx, argc, argv, cmd);
+	g_option_context_free(ctx);
+	if (ok && *argc != nargs + 1) {
+		fprintf(stderr, "labctl %s: which %s? (labctl %s --help)\n", cmd, what, cmd);
+		ok = false;
+	}
+	return ok;
+}
+
 static struct lab *load_or_report(const char *path)
 {
 	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
@@ -532,20 +559,13 @@ static char *lab_name_of(const char *arg)
 
 int run_up(int argc, char **argv)
 {
-	GOptionContext *ctx = g_option_context_new("FILE - bring a lab up on this host");
-	g_option_context_set_description(ctx,
-		"Creates, in order and with a line per step: the switches, one network namespace\n"
-		"per node with its interfaces (taps made by the switch inside the namespace),\n"
-		"addresses, routes and forwarding, the cables, then runs the exec commands.\n"
-		"A failure part-way removes what was created and says what failed (exit 1).");
-	bool ok = parse(ctx, &argc, &argv, "up");
-	g_option_context_free(ctx);
-	if (!ok)
+	if (!begin(&argc, &argv, "up", "FILE - bring a lab up on this host",
+		   "Creates, in order and with a line per step: the switches, one network namespace\n"
+		   "per node with its interfaces (taps made by the switch inside the namespace),\n"
+		   "addresses, routes and forwarding, the cables, then runs the exec commands.\n"
+		   "A failure part-way removes what was created and says what failed (exit 1).",
+		   NULL, 1, "lab file"))
 		return 2;
-	if (argc != 2) {
-		fprintf(stderr, "labctl up: which lab file? (labctl up --help)\n");
-		return 2;
-	}
 	struct run r = { 0 };
 	double t0 = now_s();
 	r.lab = load_or_report(argv[1]);
@@ -609,20 +629,13 @@ int run_up(int argc, char **argv)
 
 int run_down(int argc, char **argv)
 {
-	GOptionContext *ctx = g_option_context_new("LAB|FILE - remove everything a lab created on this host");
-	g_option_context_set_description(ctx,
-		"Stops the lab's switches and cables (by the pid files it recorded, checking that\n"
-		"each pid is still one of them), ends the processes inside its namespaces, deletes\n"
-		"the namespaces and the run directory. Idempotent; works after kill -9 of labctl\n"
-		"or of any daemon; never touches what the lab did not create.");
-	bool ok = parse(ctx, &argc, &argv, "down");
-	g_option_context_free(ctx);
-	if (!ok)
+	if (!begin(&argc, &argv, "down", "LAB|FILE - remove everything a lab created on this host",
+		   "Stops the lab's switches and cables (by the pid files it recorded, checking that\n"
+		   "each pid is still one of them), ends the processes inside its namespaces, deletes\n"
+		   "the namespaces and the run directory. Idempotent; works after kill -9 of labctl\n"
+		   "or of any daemon; never touches what the lab did not create.",
+		   NULL, 1, "lab"))
 		return 2;
-	if (argc != 2) {
-		fprintf(stderr, "labctl down: which lab? (labctl down --help)\n");
-		return 2;
-	}
 	g_autofree char *name = lab_name_of(argv[1]);
 	if (!name)
 		return 1;
@@ -646,29 +659,22 @@ static bool alive_pidfile(const char *pidfile, const char *tag)
 
 int run_status(int argc, char **argv)
 {
-	GOptionContext *ctx = g_option_context_new("LAB|FILE - show a running lab");
-	bool ok = parse(ctx, &argc, &argv, "status");
-	g_option_context_free(ctx);
-	if (!ok)
+	if (!begin(&argc, &argv, "status", "LAB|FILE - show a running lab",
+		   "Exit status: 0 if every daemon runs and every namespace exists, 1 if not,\n"
+		   "3 if the lab is not up.", NULL, 1, "lab"))
 		return 2;
-	if (argc != 2) {
-		fprintf(stderr, "labctl status: which lab?\n");
-		return 2;
-	}
 	g_autofree char *name = lab_name_of(argv[1]);
 	if (!name)
 		return 1;
 	g_autofree char *root = run_root();
 	g_autofree char *dir = g_build_filename(root, name, NULL);
-	g_autofree char *statef = g_build_filename(dir, "state", NULL);
-	g_autofree char *txt = NULL;
-	if (!g_file_get_contents(statef, &txt, NULL, NULL)) {
+	g_auto(GStrv) lines = read_state(dir);
+	if (!lines) {
 		printf("lab %s is not up\n", name);
 		return 3;
 	}
 	int bad = 0;
 	printf("lab %s (%s)\n", name, dir);
-	g_auto(GStrv) lines = g_strsplit(txt, "\n", -1);
 	for (int i = 0; lines[i]; i++) {
 		if (g_str_has_prefix(lines[i], "pidfile ")) {
 			const char *pf = lines[i] + 8;
@@ -784,21 +790,13 @@ int run_check(int argc, char **argv)
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format, "text (default), tap, json or junit", "FMT" },
 		{ NULL }
 	};
-	GOptionContext *ctx = g_option_context_new("FILE - run the lab's checks against the running lab");
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	g_option_context_set_description(ctx,
-		"Each check is retried until it passes or its timeout (default 5 s) runs out, so\n"
-		"routing and ARP can settle. ping=NODE|ADDRESS [expect=\"fail\"]; run=\"CMD\" with\n"
-		"exit (default 0) and expect (a regular expression on the output).\n"
-		"Exit status: 0 if every check passes, 1 otherwise.");
-	bool ok = parse(ctx, &argc, &argv, "check");
-	g_option_context_free(ctx);
-	if (!ok)
+	if (!begin(&argc, &argv, "check", "FILE - run the lab's checks against the running lab",
+		   "Each check is retried until it passes or its timeout (default 5 s) runs out, so\n"
+		   "routing and ARP can settle. ping=NODE|ADDRESS [expect=\"fail\"]; run=\"CMD\" with\n"
+		   "exit (default 0) and expect (a regular expression on the output).\n"
+		   "Exit status: 0 if every check passes, 1 otherwise.",
+		   entries, 1, "lab file"))
 		return 2;
-	if (argc != 2) {
-		fprintf(stderr, "labctl check: which lab file?\n");
-		return 2;
-	}
 	if (format && strcmp(format, "text") && strcmp(format, "tap") && strcmp(format, "json") && strcmp(format, "junit")) {
 		fprintf(stderr, "labctl check: --format %s: expected text, tap, json or junit\n", format);
 		return 2;
@@ -877,13 +875,11 @@ struct link_end {
 /* Resolve TARGET [DIR] to the switch ports and directions it means. */
 static int resolve_link(const char *dir_run, const char *target, const char *dir, GArray *ends, GString *err)
 {
-	g_autofree char *statef = g_build_filename(dir_run, "state", NULL);
-	g_autofree char *txt = NULL;
-	if (!g_file_get_contents(statef, &txt, NULL, NULL)) {
+	g_auto(GStrv) lines = read_state(dir_run);
+	if (!lines) {
 		g_string_printf(err, "the lab is not up");
 		return 3;
 	}
-	g_auto(GStrv) lines = g_strsplit(txt, "\n", -1);
 	for (int i = 0; lines[i]; i++) {
 		g_auto(GStrv) w = g_strsplit(lines[i], " ", -1);
 		guint n = g_strv_length(w);
@@ -952,13 +948,11 @@ int run_link(int argc, char **argv)
 	GString *err = g_string_new(NULL);
 	int rc = 0;
 	if (!strcmp(argv[1], "show")) {
-		g_autofree char *statef = g_build_filename(dir, "state", NULL);
-		g_autofree char *txt = NULL;
-		if (!g_file_get_contents(statef, &txt, NULL, NULL)) {
+		g_auto(GStrv) lines = read_state(dir);
+		if (!lines) {
 			fprintf(stderr, "labctl link: lab %s is not up\n", name);
 			return 3;
 		}
-		g_auto(GStrv) lines = g_strsplit(txt, "\n", -1);
 		for (int i = 0; lines[i]; i++) {
 			g_auto(GStrv) w = g_strsplit(lines[i], " ", -1);
 			guint n = g_strv_length(w);
@@ -985,13 +979,11 @@ int run_link(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "reset") && argc == 3) {
-		g_autofree char *statef = g_build_filename(dir, "state", NULL);
-		g_autofree char *txt = NULL;
-		if (!g_file_get_contents(statef, &txt, NULL, NULL)) {
+		g_auto(GStrv) lines = read_state(dir);
+		if (!lines) {
 			fprintf(stderr, "labctl link: lab %s is not up\n", name);
 			return 3;
 		}
-		g_auto(GStrv) lines = g_strsplit(txt, "\n", -1);
 		for (int i = 0; lines[i]; i++)
 			if (g_str_has_prefix(lines[i], "pidfile ") && strstr(lines[i], "/sw-")) {
 				g_autofree char *base = g_strndup(lines[i] + 8, strlen(lines[i] + 8) - 4);
