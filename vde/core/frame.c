@@ -31,17 +31,6 @@ enum frame_status frame_parse(const uint8_t *p, size_t len, struct frame_info *f
 	return FRAME_OK;
 }
 
-const char *frame_status_str(enum frame_status st)
-{
-	switch (st) {
-	case FRAME_OK: return "ok";
-	case FRAME_RUNT: return "runt";
-	case FRAME_OVERSIZE: return "oversize";
-	case FRAME_TRUNC_TAG: return "truncated 802.1Q tag";
-	}
-	return "?";
-}
-
 char *mac_format(const uint8_t mac[6], char *buf)
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",

@@ -36,9 +36,6 @@ struct frame_info {
  * Never reads beyond p[len-1]. (IEEE 802.1Q-2018 §9; vde-2 port.c.) */
 enum frame_status frame_parse(const uint8_t *p, size_t len, struct frame_info *fi);
 
-/* Human-readable name of a frame_status ("runt", "oversize", ...). */
-const char *frame_status_str(enum frame_status st);
-
 /* Build the 4-byte 802.1Q tag for VLAN `vid` (0..4094) with priority `pcp`
  * into out[0..3] in network byte order. */
 static inline void frame_make_tag(uint8_t out[4], uint16_t vid, uint16_t pcp)
@@ -51,11 +48,6 @@ static inline void frame_make_tag(uint8_t out[4], uint16_t vid, uint16_t pcp)
 }
 
 static inline bool mac_is_group(const uint8_t mac[6]) { return mac[0] & 1; }
-static inline bool mac_is_zero(const uint8_t mac[6])
-{
-	static const uint8_t z[6];
-	return memcmp(mac, z, 6) == 0;
-}
 
 /* Format a MAC as "aa:bb:cc:dd:ee:ff" into buf (at least 18 bytes); returns buf. */
 char *mac_format(const uint8_t mac[6], char *buf);

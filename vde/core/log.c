@@ -30,21 +30,3 @@ void log_msg(int prio, const char *fmt, ...)
 	}
 	va_end(ap);
 }
-
-bool log_rl_allow(struct log_rl *rl, uint64_t now_ns)
-{
-	if (now_ns - rl->window_start_ns >= 1000000000ull) {
-		if (rl->suppressed)
-			log_msg(LOG_WARNING, "(%llu similar messages suppressed)",
-				(unsigned long long)rl->suppressed);
-		rl->window_start_ns = now_ns;
-		rl->count = 0;
-		rl->suppressed = 0;
-	}
-	if (rl->count < (rl->burst ? rl->burst : 5)) {
-		rl->count++;
-		return true;
-	}
-	rl->suppressed++;
-	return false;
-}

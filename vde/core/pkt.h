@@ -2,7 +2,7 @@
  *
  * A vpkt holds one frame with VPKT_HEADROOM bytes in front (VLAN, VXLAN or
  * cable headers are pushed in place) and VPKT_TAILROOM behind (AEAD tag).
- * Buffers are preallocated in pools; nothing on the data path mallocs.
+ * Buffers are preallocated by their owner; nothing on the data path mallocs.
  *
  * Transmission is scatter-gather: a vtx is up to VTX_MAXSEG iovecs that point
  * into a received vpkt (and at small per-queue tag buffers), so a flooded
@@ -30,20 +30,6 @@ static inline void vpkt_reset(struct vpkt *p) { p->off = VPKT_HEADROOM; p->len =
 /* Room a receive may fill: one byte more than the largest frame, so an
  * oversize datagram is detected rather than silently truncated. */
 #define VPKT_RX_ROOM (VPKT_MAXFRAME + 1)
-
-/* A fixed pool of buffers (LIFO free list). */
-struct vpkt_pool {
-	struct vpkt *mem;
-	struct vpkt **free;
-	unsigned nfree, size;
-};
-
-/* Allocate `n` buffers. Returns 0 or ENOMEM. */
-int vpkt_pool_init(struct vpkt_pool *pool, unsigned n);
-void vpkt_pool_destroy(struct vpkt_pool *pool);
-/* Take a reset buffer, or NULL when the pool is empty. */
-struct vpkt *vpkt_alloc(struct vpkt_pool *pool);
-void vpkt_free(struct vpkt_pool *pool, struct vpkt *p);
 
 enum { VTX_MAXSEG = 4 };
 

@@ -90,20 +90,3 @@ int sockaddr_parse(const char *s, int allow_port_only, int family,
 	}
 	return 0;
 }
-
-char *sockaddr_format(const struct sockaddr *sa, char *buf, size_t len)
-{
-	char h[INET6_ADDRSTRLEN];
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
-		inet_ntop(AF_INET, &a->sin_addr, h, sizeof(h));
-		snprintf(buf, len, "%s:%u", h, ntohs(a->sin_port));
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
-		inet_ntop(AF_INET6, &a->sin6_addr, h, sizeof(h));
-		snprintf(buf, len, "[%s]:%u", h, ntohs(a->sin6_port));
-	} else {
-		snprintf(buf, len, "?");
-	}
-	return buf;
-}

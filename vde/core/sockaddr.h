@@ -11,7 +11,4 @@
 int sockaddr_parse(const char *s, int allow_port_only, int family,
 		   struct sockaddr_storage *out, socklen_t *outlen, char *err, size_t errlen);
 
-/* Format as "1.2.3.4:5" / "[::1]:5" into buf. Returns buf. */
-char *sockaddr_format(const struct sockaddr *sa, char *buf, size_t len);
-
 #endif
