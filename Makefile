@@ -8,7 +8,7 @@
 
 CC      ?= cc
 B       ?= build
-PKGS    := glib-2.0 libxml-2.0
+PKGS    := glib-2.0 libxml-2.0 libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
@@ -69,7 +69,7 @@ $(B)/tests/test_lab: $(B)/obj/tests/unit/test_lab.o $(filter-out $(B)/obj/labctl
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/vdeprobe: $(B)/obj/tests/tools/vdeprobe.o $(CORE_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
@@ -80,7 +80,7 @@ $(B)/bench/vdegen: bench/vdegen.c
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -o $@ $< -lvdeplug -lm
 
 $(B)/bench/swcore: $(B)/obj/bench/swcore.o $(CORE_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 deps:
 	@sh tests/install-deps.sh
@@ -98,7 +98,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuz
 fuzz: $(FUZZ_TARGETS)
 build-fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p build-fuzz
-	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRC) -lm
+	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRC) -lsodium -lm
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 const struct ep_class *const ep_classes[] = {
-	&ep_vde_class, &ep_tap_class, &ep_udp_class, &ep_stdio_class, NULL,
+	&ep_vde_class, &ep_tap_class, &ep_udp_class, &ep_stdio_class, &ep_vxlan_class,
+	&ep_cable_class, NULL,
 };
 
 struct ep *ep_alloc(const struct ep_class *cls, const char *url)
@@ -48,7 +49,7 @@ int ep_open(const char *url, struct ep **out, char *err, size_t errlen)
 			    strncmp(ep_classes[i]->scheme, url, slen) == 0)
 				cls = ep_classes[i];
 		if (!cls) {
-			snprintf(err, errlen, "%s: unknown scheme \"%.*s\" (known: vde, tap, udp, stdio)",
+			snprintf(err, errlen, "%s: unknown scheme \"%.*s\" (known: vde, tap, udp, stdio, vxlan, cable)",
 				 url, (int)slen, url);
 			return EPROTONOSUPPORT;
 		}
@@ -68,6 +69,29 @@ int ep_open(const char *url, struct ep **out, char *err, size_t errlen)
 	}
 	*out = ep;
 	return 0;
+}
+
+char *ep_query_next(char **cursor, char **key, char **val)
+{
+	char *s = *cursor;
+	if (!s || !*s)
+		return NULL;
+	char *amp = strchr(s, '&');
+	if (amp) {
+		*amp = '\0';
+		*cursor = amp + 1;
+	} else {
+		*cursor = s + strlen(s);
+	}
+	char *eq = strchr(s, '=');
+	*key = s;
+	if (eq) {
+		*eq = '\0';
+		*val = eq + 1;
+	} else {
+		*val = s + strlen(s);
+	}
+	return s;
 }
 
 void ep_close(struct ep *ep)

@@ -8,6 +8,8 @@
  *   tap://NAME        Linux tap, IFF_TAP|IFF_NO_PI                 ep_tap.c
  *   udp://[LADDR:]LPORT@RADDR:RPORT  one raw frame per datagram     ep_udp.c
  *   stdio:// or -     2-byte big-endian length + frame on stdin/out ep_stream.c
+ *   vxlan://[LADDR:]LPORT?vni=N&remote=HOST...  RFC 7348 VTEP            ep_vxlan.c
+ *   cable://[LADDR:]LPORT@RADDR:RPORT?psk=FILE  encrypted UDP cable      ep_cable.c
  *
  * A string without "://" is a VDE switch directory (as in vdeplug4).
  *
@@ -50,6 +52,10 @@ struct ep_class {
 	 * is still alive, -EPIPE if the peer has gone. NULL: no control channel. */
 	int (*ctl_event)(struct ep *ep);
 	void (*close)(struct ep *ep);
+	/* Endpoint-specific state and counters as space-separated key=value
+	 * pairs (tunnel peers, session state, drops by reason) for consoles
+	 * and `labctl status`. NULL: nothing beyond struct ep_stats. */
+	void (*info)(const struct ep *ep, char *buf, size_t len);
 };
 
 struct ep {
@@ -105,8 +111,20 @@ extern const char *ep_program_name;
  * ignored, EOF or an error means the peer left (-EPIPE), else 0. */
 int ep_ctl_eof_check(struct ep *ep);
 
+/* Split a URL's "?k=v&k2=v2" part in place: returns the next pair (key in
+ * *key, value in *val, "" if no '=') and advances *cursor; NULL at the end. */
+char *ep_query_next(char **cursor, char **key, char **val);
+
+/* A UDP socket bound to `local` ("[LADDR:]LPORT") and, if remote is not
+ * NULL, connected to it ("RADDR:RPORT"), non-blocking, 4 MiB buffers, with
+ * IP_PMTUDISC_DONT so datagrams over the path MTU are fragmented rather
+ * than refused. Inside namespace `netns` if not NULL. Returns the fd or
+ * -errno with a reason in err. */
+int ep_udp_socket(const char *local, const char *remote, const char *netns, char *err, size_t errlen);
+
 /* Classes defined by the endpoint files. */
-extern const struct ep_class ep_vde_class, ep_tap_class, ep_udp_class, ep_stdio_class;
+extern const struct ep_class ep_vde_class, ep_tap_class, ep_udp_class, ep_stdio_class,
+	ep_vxlan_class, ep_cable_class;
 /* Server side of a VDE data socket (a switch port): ep_dgram I/O, ctl_fd
  * is the client's ctl stream; EOF there means the client left. */
 extern const struct ep_class ep_vdeport_class;

@@ -6,6 +6,7 @@
  * place is instant). The tap goes away with its fd.
  * A tap has no batched read: up to n read()s. */
 #include "ep.h"
+#include "netns.h"
 #include "limits.h"
 
 #include <errno.h>
@@ -22,23 +23,9 @@
 /* Open the tun fd and TUNSETIFF inside namespace `ns` (NULL: ours). */
 static int tun_in_ns(const char *ns, struct ifreq *ifr, char *err, size_t errlen)
 {
-	int self = -1, target = -1, fd = -1, rc = 0;
-	if (ns) {
-		char path[256];
-		snprintf(path, sizeof(path), "%s%s", strchr(ns, '/') ? "" : "/run/netns/", ns);
-		target = open(path, O_RDONLY | O_CLOEXEC);
-		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (target < 0 || self < 0) {
-			rc = errno;
-			snprintf(err, errlen, "network namespace %s: %s", path, strerror(rc));
-			goto out;
-		}
-		if (setns(target, CLONE_NEWNET) < 0) {
-			rc = errno;
-			snprintf(err, errlen, "entering namespace %s: %s", path, strerror(rc));
-			goto out;
-		}
-	}
+	int self = -1, fd, rc = 0;
+	if (ns && (self = netns_enter(ns, err, errlen)) < 0)
+		return self;
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		rc = errno;
@@ -51,13 +38,8 @@ static int tun_in_ns(const char *ns, struct ifreq *ifr, char *err, size_t errlen
 		close(fd);
 		fd = -1;
 	}
-	if (ns && setns(self, CLONE_NEWNET) < 0)
-		abort(); /* cannot get back to our own namespace: nothing sane left to do */
-out:
-	if (self >= 0)
-		close(self);
-	if (target >= 0)
-		close(target);
+	if (ns)
+		netns_leave(self);
 	return fd >= 0 ? fd : -rc;
 }
 

@@ -3,6 +3,7 @@
  * two URLs, optionally impaired per direction. Exits when either side goes
  * away. */
 #include "../core/cable.h"
+#include "../core/cablecrypt.h"
 #include "../core/daemon.h"
 #include "../core/log.h"
 
@@ -28,6 +29,16 @@ static const char description[] =
 	"  tap://NAME      Linux tap device (created if needed; needs CAP_NET_ADMIN)\n"
 	"  udp://[LADDR:]LPORT@RADDR:RPORT  one raw frame per UDP datagram\n"
 	"  stdio:// or -   stdin/stdout stream framing\n"
+	"  vxlan://LADDR[:LPORT]?vni=N&remote=HOST[:PORT]   VXLAN VTEP (RFC 7348),\n"
+	"                  or map=VLAN:VNI,... for tagged frames; netns=NS\n"
+	"  cable://[LADDR:]LPORT@RADDR:RPORT?psk=FILE       encrypted UDP cable\n"
+	"                  (XChaCha20-Poly1305, replay window); or key=FILE&peer=FILE.pub\n"
+	"\n"
+	"Keys for cable:// (one line of base64; secret files are made mode 0600 and\n"
+	"refused if group or others may read them):\n"
+	"  vdelab-plug --genkey lab.key          a pre-shared key: copy it to both ends\n"
+	"  vdelab-plug --genkeypair site.key     site.key (private) and site.key.pub\n"
+	"  vdelab-plug cable://5000@192.0.2.2:5000?psk=lab.key vde:///tmp/sw1\n"
 	"\n"
 	"Impairments (--impair for both directions, --impair-lr for URL1 -> URL2,\n"
 	"--impair-rl for URL2 -> URL1), applied in this order:\n"
@@ -56,8 +67,11 @@ int main(int argc, char **argv)
 {
 	gboolean daemonize = FALSE, verbose = FALSE;
 	g_autofree gchar *pidfile = NULL, *descr = NULL, *imp = NULL, *imp_lr = NULL, *imp_rl = NULL;
+	g_autofree gchar *genkey = NULL, *genpair = NULL;
 	gint64 seed = -1;
 	GOptionEntry entries[] = {
+		{ "genkey", 0, 0, G_OPTION_ARG_FILENAME, &genkey, "Write a new pre-shared cable key to FILE (mode 0600) and exit", "FILE" },
+		{ "genkeypair", 0, 0, G_OPTION_ARG_FILENAME, &genpair, "Write a new key pair to FILE (0600) and FILE.pub and exit", "FILE" },
 		{ "impair", 'i', 0, G_OPTION_ARG_STRING, &imp, "Impairments in both directions", "SPEC" },
 		{ "impair-lr", 0, 0, G_OPTION_ARG_STRING, &imp_lr, "Impairments from URL1 to URL2", "SPEC" },
 		{ "impair-rl", 0, 0, G_OPTION_ARG_STRING, &imp_rl, "Impairments from URL2 to URL1", "SPEC" },
@@ -80,6 +94,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	g_option_context_free(ctx);
+	if (genkey || genpair) {
+		char err[300];
+		g_autofree gchar *pub = genpair ? g_strconcat(genpair, ".pub", NULL) : NULL;
+		if (argc != 1 || (genkey && genpair)) {
+			fprintf(stderr, "vdelab-plug: --genkey and --genkeypair take no URL and not each other\n");
+			return 1;
+		}
+		if (cc_key_generate(genkey ? genkey : genpair, pub, err, sizeof(err))) {
+			fprintf(stderr, "vdelab-plug: %s\n", err);
+			return 1;
+		}
+		return 0;
+	}
 	if (argc < 2 || argc > 3) {
 		fprintf(stderr, "vdelab-plug: expected one or two endpoint URLs (try --help)\n");
 		return 1;

@@ -456,6 +456,31 @@ static int c_stats_ports(struct strbuf *o, const char *arg, void *ctx)
 	return 0;
 }
 
+static int c_port_info(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	long only = -1;
+	if (*arg) {
+		char *e;
+		only = strtol(arg, &e, 10);
+		if (*e || only < 0 || only >= (long)d->sw.nports)
+			return EINVAL;
+	}
+	for (unsigned i = 0; i < d->sw.nports; i++) {
+		const struct ep *ep = d->sw.ports[i].ep;
+		char info[512] = "";
+		if ((only >= 0 && i != (unsigned)only) || !ep)
+			continue;
+		if (ep->cls->info)
+			ep->cls->info(ep, info, sizeof(info));
+		sb_printf(o, "port=%u scheme=%s rx_packets=%llu tx_packets=%llu rx_errors=%llu tx_errors=%llu%s%s\n",
+			  i, ep->cls->scheme, (unsigned long long)ep->st.rx_pkts,
+			  (unsigned long long)ep->st.tx_pkts, (unsigned long long)ep->st.rx_errors,
+			  (unsigned long long)ep->st.tx_errors, info[0] ? " " : "", info);
+	}
+	return 0;
+}
+
 static int c_stats_switch(struct strbuf *o, const char *arg, void *ctx)
 {
 	struct swd *d = ctx;
@@ -618,9 +643,10 @@ static const struct console_cmd cmds[] = {
 	{ "port/createauto", "", "create a port with an automatically allocated id", c_createauto, L },
 	{ "port/create", "N", "create the port N (inactive|notallocatable)", c_create, 0 },
 	{ "port/remove", "N", "remove the port N", c_remove, 0 },
-	{ "port/add", "URL [N]", "attach endpoint URL (tap://, udp://, vde://) to port N or a free port", c_add, L },
+	{ "port/add", "URL [N]", "attach endpoint URL (tap://, udp://, vde://, vxlan://, cable://) to port N or a free port", c_add, L },
 	{ "port/epclose", "N [ID]", "remove the endpoint of port N (with id ID)", c_epclose, 0 },
 	{ "port/resetcounter", "[N]", "reset the port (N) counters", c_resetcounter, 0 },
+	{ "port/info", "[N]", "endpoint details: tunnel peers, sessions, drops by reason (key=value)", c_port_info, L },
 	{ "port/print", "[N]", "print the port/endpoint table", c_print, L },
 	{ "port/allprint", "[N]", "print the port/endpoint table (including inactive port)", c_allprint, L },
 	MENU("vlan", "VLAN MANAGEMENT MENU"),
