@@ -31,7 +31,7 @@ BINS := $(B)/vdelab-switch $(B)/vdelab-plug $(B)/vdelab-wirefilter $(B)/labctl
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
-TOOLS := $(B)/tests/vdeprobe
+TOOLS := $(B)/tests/vdeprobe $(B)/tests/udpmitm
 BENCH_BINS := $(B)/bench/vdegen $(B)/bench/swcore
 
 all: $(BINS) $(UNIT_BINS) $(TOOLS)
@@ -70,6 +70,9 @@ $(B)/tests/test_lab: $(B)/obj/tests/unit/test_lab.o $(filter-out $(B)/obj/labctl
 
 $(B)/tests/vdeprobe: $(B)/obj/tests/tools/vdeprobe.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/udpmitm: $(B)/obj/tests/tools/udpmitm.o
+	$(CC) $(LDFLAGS) -o $@ $^
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)

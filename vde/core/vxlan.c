@@ -84,6 +84,8 @@ int vxlan_map_parse(const char *s, struct vxlan_map *m, char *err, size_t errlen
 		m->vlan[m->n] = (uint16_t)vlan;
 		m->vni[m->n] = (uint32_t)vni;
 		m->n++;
+		if (*e == ',' && !e[1])
+			goto bad;
 		p = *e ? e + 1 : e;
 	}
 	if (m->n)
