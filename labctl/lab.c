@@ -1,5 +1,6 @@
 #include "lab.h"
 #include "../vde/core/impair.h"
+#include "../vde/core/vxlan.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -154,11 +155,14 @@ static void free_file(gpointer p) { struct lab_file *f = p; g_free(f->path), g_f
 static void free_node(gpointer p)
 {
 	struct lab_node *n = p;
-	g_free(n->name), g_free(n->kind);
+	g_free(n->name), g_free(n->kind), g_free(n->site);
 	g_ptr_array_free(n->ifs, TRUE), g_ptr_array_free(n->routes, TRUE), g_ptr_array_free(n->files, TRUE);
 	g_free(n);
 }
-static void free_switch(gpointer p) { struct lab_switch *s = p; g_free(s->name), g_array_free(s->vlans, TRUE), g_free(s); }
+static void free_switch(gpointer p) { struct lab_switch *s = p; g_free(s->name), g_free(s->site), g_array_free(s->vlans, TRUE), g_free(s); }
+static void free_site(gpointer p) { struct lab_site *s = p; g_free(s->name), g_free(s->address), g_free(s); }
+static void free_vtep(gpointer p) { struct lab_vtep *v = p; g_free(v->sw), g_free(v->node), g_free(v); }
+static void free_vxlan(gpointer p) { struct lab_vxlan *x = p; g_free(x->map), g_ptr_array_free(x->vteps, TRUE), g_free(x); }
 static void free_cable(gpointer p)
 {
 	struct lab_cable *c = p;
@@ -175,7 +179,8 @@ void lab_free(struct lab *lab)
 {
 	if (!lab)
 		return;
-	g_free(lab->path), g_free(lab->name), g_free(lab->description);
+	g_free(lab->path), g_free(lab->name), g_free(lab->description), g_free(lab->key);
+	g_ptr_array_free(lab->sites, TRUE), g_ptr_array_free(lab->vxlans, TRUE);
 	g_ptr_array_free(lab->switches, TRUE), g_ptr_array_free(lab->nodes, TRUE);
 	g_ptr_array_free(lab->cables, TRUE), g_ptr_array_free(lab->execs, TRUE);
 	g_ptr_array_free(lab->checks, TRUE);
@@ -190,6 +195,7 @@ static struct lab_node *build_node(xmlNode *x)
 	if (!n->kind)
 		n->kind = g_strdup("netns");
 	n->forward = attr_yes(x, "forward");
+	n->site = attr(x, "site");
 	n->line = xmlGetLineNo(x);
 	n->ifs = g_ptr_array_new_with_free_func(free_if);
 	n->routes = g_ptr_array_new_with_free_func(free_route);
@@ -252,6 +258,13 @@ static struct lab *build(xmlNode *root, const char *path)
 	lab->path = g_strdup(path);
 	lab->name = attr(root, "name");
 	lab->description = attr(root, "description");
+	g_autofree char *key = attr(root, "key");
+	if (key) { /* relative to the lab file */
+		g_autofree char *dir = g_path_get_dirname(path);
+		lab->key = g_canonicalize_filename(key, dir);
+	}
+	lab->sites = g_ptr_array_new_with_free_func(free_site);
+	lab->vxlans = g_ptr_array_new_with_free_func(free_vxlan);
 	lab->switches = g_ptr_array_new_with_free_func(free_switch);
 	lab->nodes = g_ptr_array_new_with_free_func(free_node);
 	lab->cables = g_ptr_array_new_with_free_func(free_cable);
@@ -267,6 +280,7 @@ static struct lab *build(xmlNode *root, const char *path)
 			s->name = attr(x, "name");
 			s->ports = attr_int(x, "ports", 32);
 			s->hub = attr_yes(x, "hub");
+			s->site = attr(x, "site");
 			g_autofree char *v = attr(x, "vlans");
 			s->vlans = vid_list(v);
 			s->line = line;
@@ -279,6 +293,7 @@ static struct lab *build(xmlNode *root, const char *path)
 			c->b = attr(x, "b");
 			g_autofree char *t = attr(x, "vlan-trunk");
 			c->trunk = vid_list(t);
+			c->udp_port = attr_int(x, "port", 0);
 			c->line = line;
 			for (xmlNode *im = x->children; im; im = im->next)
 				if (im->type == XML_ELEMENT_NODE) {
@@ -291,6 +306,28 @@ static struct lab *build(xmlNode *root, const char *path)
 						c->imp_ba = g_strdup(both);
 				}
 			g_ptr_array_add(lab->cables, c);
+		} else if (!strcmp(tag, "site")) {
+			struct lab_site *st = g_new0(struct lab_site, 1);
+			st->name = attr(x, "name");
+			st->address = attr(x, "address");
+			st->line = line;
+			g_ptr_array_add(lab->sites, st);
+		} else if (!strcmp(tag, "vxlan")) {
+			struct lab_vxlan *vx = g_new0(struct lab_vxlan, 1);
+			vx->vni = attr_int(x, "vni", -1);
+			vx->map = attr(x, "map");
+			vx->udp_port = attr_int(x, "port", VXLAN_PORT);
+			vx->line = line;
+			vx->vteps = g_ptr_array_new_with_free_func(free_vtep);
+			for (xmlNode *v = x->children; v; v = v->next)
+				if (v->type == XML_ELEMENT_NODE) {
+					struct lab_vtep *vt = g_new0(struct lab_vtep, 1);
+					vt->sw = attr(v, "switch");
+					vt->node = attr(v, "node");
+					vt->line = xmlGetLineNo(v);
+					g_ptr_array_add(vx->vteps, vt);
+				}
+			g_ptr_array_add(lab->vxlans, vx);
 		} else if (!strcmp(tag, "exec")) {
 			struct lab_exec *e = g_new0(struct lab_exec, 1);
 			e->node = attr(x, "node");
@@ -313,7 +350,31 @@ static struct lab *build(xmlNode *root, const char *path)
 			g_ptr_array_add(lab->checks, c);
 		}
 	}
+	/* with sites, whatever names none belongs to the first one */
+	if (lab->sites->len) {
+		const char *first = ((struct lab_site *)g_ptr_array_index(lab->sites, 0))->name;
+		for (guint i = 0; i < lab->switches->len; i++) {
+			struct lab_switch *sw = g_ptr_array_index(lab->switches, i);
+			if (!sw->site)
+				sw->site = g_strdup(first);
+		}
+		for (guint i = 0; i < lab->nodes->len; i++) {
+			struct lab_node *n = g_ptr_array_index(lab->nodes, i);
+			if (!n->site)
+				n->site = g_strdup(first);
+		}
+	}
 	return lab;
+}
+
+struct lab_site *lab_find_site(const struct lab *lab, const char *name)
+{
+	for (guint i = 0; i < lab->sites->len; i++) {
+		struct lab_site *st = g_ptr_array_index(lab->sites, i);
+		if (!strcmp(st->name, name))
+			return st;
+	}
+	return NULL;
 }
 
 struct lab_switch *lab_find_switch(const struct lab *lab, const char *name)
@@ -376,8 +437,21 @@ static void semantics(struct ctx *c, struct lab *lab)
 	GHashTable *addrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	GHashTable *ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
+	GHashTable *site_names = g_hash_table_new(g_str_hash, g_str_equal);
+	for (guint i = 0; i < lab->sites->len; i++) {
+		struct lab_site *st = g_ptr_array_index(lab->sites, i);
+		struct prefix p;
+		if (g_hash_table_contains(site_names, st->name))
+			err_at(c, st->line, "site \"%s\" is defined twice", st->name);
+		g_hash_table_add(site_names, st->name);
+		if (st->address && !parse_addr(st->address, &p))
+			err_at(c, st->line, "site \"%s\": address \"%s\" is not an IP address", st->name, st->address);
+	}
+	g_hash_table_destroy(site_names);
 	for (guint i = 0; i < lab->switches->len; i++) {
 		struct lab_switch *s = g_ptr_array_index(lab->switches, i);
+		if (s->site && !lab_find_site(lab, s->site))
+			err_at(c, s->line, "switch \"%s\": site \"%s\" is not defined", s->name, s->site);
 		if (g_hash_table_contains(names, s->name))
 			err_at(c, s->line, "name \"%s\" is used twice", s->name);
 		g_hash_table_add(names, s->name);
@@ -394,6 +468,8 @@ static void semantics(struct ctx *c, struct lab *lab)
 		if (g_hash_table_contains(names, n->name))
 			err_at(c, n->line, "name \"%s\" is used twice", n->name);
 		g_hash_table_add(names, n->name);
+		if (n->site && !lab_find_site(lab, n->site))
+			err_at(c, n->line, "node \"%s\": site \"%s\" is not defined", n->name, n->site);
 		GHashTable *ifnames = g_hash_table_new(g_str_hash, g_str_equal);
 		GPtrArray *nets = g_ptr_array_new_with_free_func(g_free);
 		for (guint k = 0; k < n->ifs->len; k++) {
@@ -406,6 +482,9 @@ static void semantics(struct ctx *c, struct lab *lab)
 				err_at(c, f->line, "switch \"%s\" is not defined%s", f->sw,
 				       lab_find_node(lab, f->sw) ? " (it is a node)" : "");
 			} else {
+				if (n->site && s->site && strcmp(n->site, s->site))
+					err_at(c, f->line, "node \"%s\" (site %s) cannot plug into switch \"%s\" of site %s: "
+					       "join the sites with a cable between switches", n->name, n->site, s->name, s->site);
 				if (f->port && f->port >= s->ports)
 					err_at(c, f->line, "port %d is beyond switch \"%s\" (ports 1..%d)", f->port, s->name, s->ports - 1);
 				if (f->port) {
@@ -434,12 +513,15 @@ static void semantics(struct ctx *c, struct lab *lab)
 					err_at(c, f->line, "address \"%s\" is not ADDRESS/PREFIX (IPv4 or IPv6)", ip);
 					continue;
 				}
-				char *bare = g_strndup(ip, strcspn(ip, "/"));
-				struct lab_if *other = g_hash_table_lookup(addrs, bare);
+				/* one broadcast domain (switch, VLAN) must not hold an address
+				 * twice; two domains may (tenants reusing a plan, NAT) */
+				g_autofree char *bare = g_strndup(ip, strcspn(ip, "/"));
+				char *key = g_strdup_printf("%s/%d/%s", f->sw, f->vlan, bare);
+				struct lab_if *other = g_hash_table_lookup(addrs, key);
 				if (other)
-					err_at(c, f->line, "address %s is also used by %s:%s (line %d)", bare,
-					       other->node->name, other->name, other->line);
-				g_hash_table_insert(addrs, bare, f);
+					err_at(c, f->line, "address %s is also used by %s:%s (line %d) on switch %s", bare,
+					       other->node->name, other->name, other->line, f->sw);
+				g_hash_table_insert(addrs, key, f);
 				g_ptr_array_add(nets, g_memdup2(&p, sizeof(p)));
 			}
 			if (f->gw) {
@@ -502,6 +584,41 @@ static void semantics(struct ctx *c, struct lab *lab)
 		check_impair(c, cb->line, "cable impair", cb->imp_ab);
 		if (cb->imp_ba != cb->imp_ab)
 			check_impair(c, cb->line, "cable impair", cb->imp_ba);
+		if (cb->udp_port && (cb->udp_port < 1 || cb->udp_port > 65534))
+			err_at(c, cb->line, "cable port %d is not in 1..65534 (the b end uses port+1)", cb->udp_port);
+	}
+	for (guint i = 0; i < lab->vxlans->len; i++) {
+		struct lab_vxlan *vx = g_ptr_array_index(lab->vxlans, i);
+		struct vxlan_map map = { 0 };
+		char why[200];
+		if ((vx->vni >= 0) == (vx->map != NULL))
+			err_at(c, vx->line, "vxlan: give exactly one of vni= and map=");
+		if (vx->vni > VXLAN_VNI_MAX)
+			err_at(c, vx->line, "vxlan: VNI %d is not in 0..16777215", vx->vni);
+		if (vx->map && vxlan_map_parse(vx->map, &map, why, sizeof(why)))
+			err_at(c, vx->line, "vxlan: %s", why);
+		if (vx->udp_port < 1 || vx->udp_port > 65535)
+			err_at(c, vx->line, "vxlan: port %d is not in 1..65535", vx->udp_port);
+		if (vx->vteps->len < 2)
+			err_at(c, vx->line, "vxlan: a segment needs at least two <vtep switch=\"..\" node=\"..\"/>");
+		for (guint k = 0; k < vx->vteps->len; k++) {
+			struct lab_vtep *vt = g_ptr_array_index(vx->vteps, k);
+			struct lab_switch *s = lab_find_switch(lab, vt->sw);
+			struct lab_node *n = lab_find_node(lab, vt->node);
+			g_autofree char *a = n ? lab_node_address(n) : NULL;
+			if (!s)
+				err_at(c, vt->line, "vtep: switch \"%s\" is not defined", vt->sw);
+			if (!n)
+				err_at(c, vt->line, "vtep: node \"%s\" is not defined", vt->node);
+			else if (!a)
+				err_at(c, vt->line, "vtep: node \"%s\" has no address for the underlay", vt->node);
+			if (s && n && s->site && strcmp(s->site, n->site))
+				err_at(c, vt->line, "vtep: switch \"%s\" and node \"%s\" are on different sites", s->name, n->name);
+			for (unsigned m = 0; s && m < map.n; m++)
+				if (!vid_declared(s, map.vlan[m]))
+					err_at(c, vt->line, "vtep: VLAN %u of the map is not declared on switch \"%s\"",
+					       map.vlan[m], s->name);
+		}
 	}
 	for (guint i = 0; i < lab->execs->len; i++) {
 		struct lab_exec *e = g_ptr_array_index(lab->execs, i);

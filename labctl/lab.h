@@ -11,11 +11,19 @@
 
 struct lab_node;
 
+/* A host taking part in a multi-host lab (DESIGN.md §7). */
+struct lab_site {
+	char *name;
+	char *address;      /* where the other sites reach it (NULL: 127.0.0.1) */
+	int line;
+};
+
 struct lab_switch {
 	char *name;
 	int ports;          /* ports 0..ports-1; port 0 is VDE's management port */
 	bool hub;
 	GArray *vlans;      /* int VIDs declared besides 0 */
+	char *site;         /* NULL when the lab has no sites */
 	int line;
 };
 
@@ -49,6 +57,7 @@ struct lab_node {
 	char *kind;         /* "netns" or "vm" */
 	bool forward;
 	GPtrArray *ifs, *routes, *files;
+	char *site;         /* NULL when the lab has no sites */
 	int line;
 };
 
@@ -56,6 +65,22 @@ struct lab_cable {
 	char *a, *b;        /* switch names */
 	GArray *trunk;      /* VIDs carried tagged; empty = VLAN 0 untagged */
 	char *imp_ab, *imp_ba;
+	int udp_port;       /* across sites: end a binds this UDP port, end b the next */
+	int line;
+};
+
+/* A VXLAN segment: VTEPs on switches, each living in a node's namespace and
+ * using that node's first address as its underlay address. */
+struct lab_vtep {
+	char *sw, *node;
+	int line;
+};
+
+struct lab_vxlan {
+	int vni;            /* -1 when map is set */
+	char *map;          /* "VLAN:VNI,..." (trunk VTEPs) or NULL */
+	int udp_port;       /* 4789 */
+	GPtrArray *vteps;
 	int line;
 };
 
@@ -75,8 +100,13 @@ struct lab_check {
 
 struct lab {
 	char *path, *name, *description;
-	GPtrArray *switches, *nodes, *cables, *execs, *checks;
+	char *key;          /* absolute path of the cable PSK file, or NULL */
+	GPtrArray *sites, *switches, *nodes, *cables, *vxlans, *execs, *checks;
 };
+
+/* Default UDP port of the first cross-site cable (end a; end b uses +1,
+ * the next cable +2, ...). */
+#define LAB_CABLE_PORT_BASE 4800
 
 /* Load and validate `path`. Returns the lab, or NULL with one or more
  * "FILE:LINE: message" strings appended to `errors`. A lab is returned only
@@ -86,6 +116,7 @@ void lab_free(struct lab *lab);
 
 struct lab_switch *lab_find_switch(const struct lab *lab, const char *name);
 struct lab_node *lab_find_node(const struct lab *lab, const char *name);
+struct lab_site *lab_find_site(const struct lab *lab, const char *name);
 /* First address of a node, without prefix ("10.0.0.1"), or NULL. */
 char *lab_node_address(const struct lab_node *n);
 

@@ -1,4 +1,6 @@
 #include "run.h"
+#include "../vde/core/cablecrypt.h"
+#include "../vde/core/vxlan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -163,7 +165,23 @@ struct run {
 	FILE *state;
 	GHashTable *next_port; /* switch name -> next free port (int) */
 	GHashTable *used;      /* "sw:port" */
+	const char *site;      /* --site: only this site's part; NULL: every site */
+	char *key;             /* PSK file of cross-site cables */
 };
+
+/* Is an object of `site` brought up here? (No sites, or no --site: all.) */
+static bool is_local(const struct run *r, const char *site)
+{
+	return !r->site || !site || !strcmp(site, r->site);
+}
+
+/* Address an encrypted cable end of `site` binds / is reached at: the site's
+ * address with --site, loopback when every site runs on this host. */
+static const char *site_addr(const struct run *r, const char *site)
+{
+	const struct lab_site *st = site ? lab_find_site(r->lab, site) : NULL;
+	return r->site && st && st->address ? st->address : "127.0.0.1";
+}
 
 static void state_add(struct run *r, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 static void state_add(struct run *r, const char *fmt, ...)
@@ -401,10 +419,53 @@ static bool start_node(struct run *r, const struct lab_node *n, GString *err)
 	return true;
 }
 
+/* One end of a cable between two sites: an encrypted cable:// port on the
+ * local switch, towards the other site's end. `me` is 0 for end a, 1 for b. */
+static bool start_cable_end(struct run *r, const struct lab_cable *c, unsigned idx, int me, GString *err)
+{
+	double t0 = now_s();
+	const struct lab_switch *sw[2] = { lab_find_switch(r->lab, c->a), lab_find_switch(r->lab, c->b) };
+	const struct lab_switch *s = sw[me], *o = sw[1 - me];
+	int base = c->udp_port ? c->udp_port : LAB_CABLE_PORT_BASE + 2 * (int)idx;
+	int port = alloc_port(r, s);
+	if (port < 0) {
+		g_string_printf(err, "cable %s-%s: no free port on %s", c->a, c->b, s->name);
+		return false;
+	}
+	if (!setup_port(r, s->name, port, 0, c->trunk, err))
+		return false;
+	g_autofree char *m = sw_mgmt(r, s->name);
+	if (!mgmtf(err, m, "port/add cable://%s:%d@%s:%d?psk=%s %d", site_addr(r, s->site), base + me,
+		   site_addr(r, o->site), base + 1 - me, r->key, port))
+		return false;
+	const char *imp = me == 0 ? c->imp_ab : c->imp_ba;
+	if (imp && !mgmtf(err, m, "impair/set %d out %s", port, imp))
+		return false;
+	/* the other end's switch is on another host: "-" */
+	if (me == 0)
+		state_add(r, "cable %s-%s %s %d %s -", c->a, c->b, c->a, port, c->b);
+	else
+		state_add(r, "cable %s-%s %s - %s %d", c->a, c->b, c->a, c->b, port);
+	g_autofree char *what = g_strdup_printf("encrypted cable %s[%d] -> %s (site %s, udp %d)", s->name, port,
+						o->name, o->site, base + 1 - me);
+	progress(what, t0);
+	return true;
+}
+
 static bool start_cable(struct run *r, const struct lab_cable *c, unsigned idx, GString *err)
 {
 	double t0 = now_s();
 	const struct lab_switch *a = lab_find_switch(r->lab, c->a), *b = lab_find_switch(r->lab, c->b);
+	if (a->site && strcmp(a->site, b->site)) {
+		bool ok = true;
+		if (is_local(r, a->site))
+			ok = start_cable_end(r, c, idx, 0, err);
+		if (ok && is_local(r, b->site))
+			ok = start_cable_end(r, c, idx, 1, err);
+		return ok;
+	}
+	if (!is_local(r, a->site))
+		return true;
 	int pa = alloc_port(r, a), pb = alloc_port(r, b);
 	if (pa < 0 || pb < 0) {
 		g_string_printf(err, "cable %s-%s: no free port", c->a, c->b);
@@ -445,6 +506,60 @@ static bool start_cable(struct run *r, const struct lab_cable *c, unsigned idx, 
 	state_add(r, "cable %s-%s %s %d %s %d", c->a, c->b, c->a, pa, c->b, pb);
 	g_autofree char *what = g_strdup_printf("cable %s[%d] - %s[%d]", c->a, pa, c->b, pb);
 	progress(what, t0);
+	return true;
+}
+
+/* The VTEPs of a VXLAN segment that live on this host: a vxlan:// port on
+ * the overlay switch, its socket in the VTEP node's namespace. */
+static bool start_vxlan(struct run *r, const struct lab_vxlan *vx, GString *err)
+{
+	for (guint k = 0; k < vx->vteps->len; k++) {
+		const struct lab_vtep *vt = g_ptr_array_index(vx->vteps, k);
+		const struct lab_switch *s = lab_find_switch(r->lab, vt->sw);
+		if (!is_local(r, s->site))
+			continue;
+		double t0 = now_s();
+		g_autofree char *addr = lab_node_address(lab_find_node(r->lab, vt->node));
+		g_autofree char *ns = ns_name(r->name, vt->node);
+		GString *url = g_string_new(NULL);
+		g_string_printf(url, "vxlan://%s:%d?", addr, vx->udp_port);
+		if (vx->map)
+			g_string_append_printf(url, "map=%s", vx->map);
+		else
+			g_string_append_printf(url, "vni=%d", vx->vni);
+		for (guint o = 0; o < vx->vteps->len; o++) {
+			const struct lab_vtep *ot = g_ptr_array_index(vx->vteps, o);
+			if (o == k)
+				continue;
+			g_autofree char *oa = lab_node_address(lab_find_node(r->lab, ot->node));
+			g_string_append_printf(url, "&remote=%s:%d", oa, vx->udp_port);
+		}
+		g_string_append_printf(url, "&netns=%s", ns);
+		int port = alloc_port(r, s);
+		GArray *trunk = g_array_new(FALSE, FALSE, sizeof(int));
+		struct vxlan_map map = { 0 };
+		char why[200];
+		if (vx->map)
+			vxlan_map_parse(vx->map, &map, why, sizeof(why)); /* checked at load */
+		for (unsigned m = 0; m < map.n; m++) {
+			int v = map.vlan[m];
+			g_array_append_val(trunk, v);
+		}
+		bool ok = port >= 0 && setup_port(r, s->name, port, 0, trunk, err);
+		g_array_free(trunk, TRUE);
+		if (port < 0)
+			g_string_printf(err, "vxlan: no free port on %s", s->name);
+		g_autofree char *m = sw_mgmt(r, s->name);
+		if (ok)
+			ok = mgmtf(err, m, "port/add %s %d", url->str, port);
+		g_string_free(url, TRUE);
+		if (!ok)
+			return false;
+		state_add(r, "tunnel vxlan %s %d %s", s->name, port, vt->node);
+		g_autofree char *what = g_strdup_printf("vxlan %s %s[%d] via %s (%s)", vx->map ? vx->map : "vni",
+							s->name, port, vt->node, addr);
+		progress(what, t0);
+	}
 	return true;
 }
 
@@ -559,19 +674,52 @@ static char *lab_name_of(const char *arg)
 
 int run_up(int argc, char **argv)
 {
+	g_autofree char *site = NULL;
+	GOptionEntry entries[] = {
+		{ "site", 's', 0, G_OPTION_ARG_STRING, &site, "Bring up only this site's switches, nodes and cable ends", "SITE" },
+		{ NULL }
+	};
 	if (!begin(&argc, &argv, "up", "FILE - bring a lab up on this host",
 		   "Creates, in order and with a line per step: the switches, one network namespace\n"
 		   "per node with its interfaces (taps made by the switch inside the namespace),\n"
-		   "addresses, routes and forwarding, the cables, then runs the exec commands.\n"
-		   "A failure part-way removes what was created and says what failed (exit 1).",
-		   NULL, 1, "lab file"))
+		   "addresses, routes and forwarding, the cables, the VXLAN tunnels, then runs the\n"
+		   "exec commands. A failure part-way removes what was created and says what failed\n"
+		   "(exit 1).\n"
+		   "\n"
+		   "Multi-host labs: <site name=\"A\" address=\"192.0.2.1\"/> and site=\"A\" on switches\n"
+		   "and nodes. On each host run  labctl up FILE --site A  (B, ...): cables between\n"
+		   "switches of two sites become encrypted UDP cables (XChaCha20-Poly1305) between\n"
+		   "the sites' addresses, UDP ports 4800+ (or port= on the cable), keyed by the file\n"
+		   "named in <lab key=\"FILE\">, which every site needs a copy of (mode 0600; make it\n"
+		   "with vdelab-plug --genkey FILE). A cable whose other end is not up yet waits for\n"
+		   "it. Without --site every site comes up here, cables over 127.0.0.1, and a key is\n"
+		   "generated in the run directory if the lab names none.",
+		   entries, 1, "lab file"))
 		return 2;
-	struct run r = { 0 };
+	struct run r = { .site = site };
 	double t0 = now_s();
 	r.lab = load_or_report(argv[1]);
 	if (!r.lab)
 		return 1;
 	r.name = g_strdup(opt_name ? opt_name : r.lab->name);
+	bool cross = false;
+	for (guint i = 0; i < r.lab->cables->len; i++) {
+		const struct lab_cable *c = g_ptr_array_index(r.lab->cables, i);
+		const struct lab_switch *a = lab_find_switch(r.lab, c->a), *b = lab_find_switch(r.lab, c->b);
+		cross |= a->site && strcmp(a->site, b->site) && (is_local(&r, a->site) || is_local(&r, b->site));
+	}
+	const char *why = NULL;
+	if (site && !lab_find_site(r.lab, site))
+		why = "no such site in the lab";
+	else if (site && cross && !r.lab->key)
+		why = "cables to other sites need a shared key: add key=\"FILE\" to <lab> (make it with "
+		      "vdelab-plug --genkey FILE and copy it to every site)";
+	if (why) {
+		fprintf(stderr, "labctl up: --site %s: %s\n", site, why);
+		lab_free(r.lab);
+		g_free(r.name);
+		return 1;
+	}
 	g_autofree char *root = run_root();
 	r.dir = g_build_filename(root, r.name, NULL);
 	g_autofree char *statef = g_build_filename(r.dir, "state", NULL);
@@ -599,17 +747,47 @@ int run_up(int argc, char **argv)
 				g_hash_table_add(r.used, g_strdup_printf("%s:%d", f->sw, f->port));
 		}
 	}
-	printf("lab %s: up (run directory %s)\n", r.name, r.dir);
+	printf("lab %s: up%s%s (run directory %s)\n", r.name, site ? " site " : "", site ? site : "", r.dir);
 	GString *err = g_string_new(NULL);
 	bool good = true;
-	for (guint i = 0; good && i < r.lab->switches->len; i++)
-		good = start_switch(&r, g_ptr_array_index(r.lab->switches, i), err);
-	for (guint i = 0; good && i < r.lab->nodes->len; i++)
-		good = start_node(&r, g_ptr_array_index(r.lab->nodes, i), err);
+	if (site)
+		state_add(&r, "site %s", site);
+	if (cross && r.lab->key) {
+		r.key = g_strdup(r.lab->key);
+		uint8_t k[CC_KEY_LEN];
+		char why2[300];
+		if (cc_key_load(r.key, 1, k, why2, sizeof(why2))) { /* say it before anything starts */
+			g_string_printf(err, "%s", why2);
+			good = false;
+		}
+	} else if (cross) {
+		char why2[300];
+		r.key = g_build_filename(r.dir, "cable.key", NULL);
+		unlink(r.key);
+		if (cc_key_generate(r.key, NULL, why2, sizeof(why2))) {
+			g_string_printf(err, "%s", why2);
+			good = false;
+		}
+	}
+	for (guint i = 0; good && i < r.lab->switches->len; i++) {
+		struct lab_switch *sw = g_ptr_array_index(r.lab->switches, i);
+		if (is_local(&r, sw->site))
+			good = start_switch(&r, sw, err);
+	}
+	for (guint i = 0; good && i < r.lab->nodes->len; i++) {
+		struct lab_node *n = g_ptr_array_index(r.lab->nodes, i);
+		if (is_local(&r, n->site))
+			good = start_node(&r, n, err);
+	}
 	for (guint i = 0; good && i < r.lab->cables->len; i++)
 		good = start_cable(&r, g_ptr_array_index(r.lab->cables, i), i, err);
-	for (guint i = 0; good && i < r.lab->execs->len; i++)
-		good = start_exec(&r, g_ptr_array_index(r.lab->execs, i), i, err);
+	for (guint i = 0; good && i < r.lab->vxlans->len; i++)
+		good = start_vxlan(&r, g_ptr_array_index(r.lab->vxlans, i), err);
+	for (guint i = 0; good && i < r.lab->execs->len; i++) {
+		struct lab_exec *e = g_ptr_array_index(r.lab->execs, i);
+		if (is_local(&r, lab_find_node(r.lab, e->node)->site))
+			good = start_exec(&r, e, i, err);
+	}
 	fclose(r.state);
 	if (!good) {
 		fprintf(stderr, "labctl up: %s\nlabctl up: rolling back\n", err->str);
@@ -624,6 +802,7 @@ int run_up(int argc, char **argv)
 	lab_free(r.lab);
 	g_free(r.name);
 	g_free(r.dir);
+	g_free(r.key);
 	return good ? 0 : 1;
 }
 
@@ -692,7 +871,17 @@ int run_status(int argc, char **argv)
 						if (g_str_has_prefix(pl[k], "port="))
 							printf("      %s\n", pl[k]);
 				}
+				/* tunnels and encrypted cables: peer, state, last receive, drops by reason */
+				g_autofree char *info = NULL;
+				if (mgmt(mg, "port/info", &info) == 0) {
+					g_auto(GStrv) il = g_strsplit(info, "\n", -1);
+					for (int k = 0; il[k]; k++)
+						if (g_str_has_prefix(il[k], "port=") && strstr(il[k], " type="))
+							printf("      tunnel %s\n", il[k]);
+				}
 			}
+		} else if (g_str_has_prefix(lines[i], "site ")) {
+			printf("  site %s (this host's part)\n", lines[i] + 5);
 		} else if (g_str_has_prefix(lines[i], "netns ")) {
 			g_autofree char *p = g_build_filename("/run/netns", lines[i] + 6, NULL);
 			bool up = g_file_test(p, G_FILE_TEST_EXISTS);
@@ -805,10 +994,21 @@ int run_check(int argc, char **argv)
 	if (!lab)
 		return 1;
 	const char *name = opt_name ? opt_name : lab->name;
+	/* a lab brought up with --site runs the checks of that site's nodes */
+	g_autofree char *root = run_root();
+	g_autofree char *dir = g_build_filename(root, name, NULL);
+	g_auto(GStrv) st = read_state(dir);
+	const char *site = NULL;
+	for (int i = 0; st && st[i]; i++)
+		if (g_str_has_prefix(st[i], "site "))
+			site = st[i] + 5;
 	GArray *res = g_array_new(FALSE, TRUE, sizeof(struct result));
 	unsigned failed = 0;
 	for (guint i = 0; i < lab->checks->len; i++) {
 		struct result r = { .c = g_ptr_array_index(lab->checks, i) };
+		const struct lab_node *cn = lab_find_node(lab, r.c->node);
+		if (site && cn->site && strcmp(cn->site, site))
+			continue;
 		double t0 = now_s();
 		do {
 			g_free(r.detail);
@@ -912,8 +1112,13 @@ static int resolve_link(const char *dir_run, const char *target, const char *dir
 				g_string_printf(err, "direction \"%s\": a cable takes ab, ba or both", dir);
 				return 2;
 			}
-			if (ab) g_array_append_val(ends, ((struct link_end){ g_strdup(w[2]), atoi(w[3]), "out" }));
-			if (ba) g_array_append_val(ends, ((struct link_end){ g_strdup(w[4]), atoi(w[5]), "out" }));
+			/* an end on another site ("-") is set there */
+			if (ab && strcmp(w[3], "-")) g_array_append_val(ends, ((struct link_end){ g_strdup(w[2]), atoi(w[3]), "out" }));
+			if (ba && strcmp(w[5], "-")) g_array_append_val(ends, ((struct link_end){ g_strdup(w[4]), atoi(w[5]), "out" }));
+			if (!ends->len) {
+				g_string_printf(err, "cable %s: that direction leaves from another site; set it there", target);
+				return 1;
+			}
 			return 0;
 		}
 	}
@@ -961,6 +1166,10 @@ int run_link(int argc, char **argv)
 			printf("%s %s\n", w[0], w[1]);
 			for (guint e = 0; e < (n == 6 ? 2u : 1u); e++) {
 				const char *sw = w[2 + 2 * e];
+				if (!strcmp(w[3 + 2 * e], "-")) {
+					printf("  %s (on another site)\n", sw);
+					continue;
+				}
 				g_autofree char *m = g_strdup_printf("%s/sw-%s.mgmt", dir, sw);
 				g_autofree char *cmd = g_strdup_printf("impair/show %s", w[3 + 2 * e]);
 				g_autofree char *reply = NULL;

@@ -173,6 +173,47 @@ static void test_missing_file(void)
 	g_ptr_array_free(errs, TRUE);
 }
 
+static void test_sites_and_vxlan(void)
+{
+	static const char *none[] = { NULL };
+	/* sites, a cross-site cable, a VXLAN map; the same address in two VLANs */
+	expect_errors("<lab name=\"ok\" key=\"k.key\">\n"
+		      "  <site name=\"A\" address=\"198.18.1.1\"/><site name=\"B\" address=\"198.18.1.2\"/>\n"
+		      "  <switch name=\"s1\" vlans=\"10,20\"/><switch name=\"s2\" site=\"B\" vlans=\"10,20\"/>\n"
+		      "  <switch name=\"u1\"/><switch name=\"u2\" site=\"B\"/>\n"
+		      "  <node name=\"r\"><if switch=\"s1\" vlan=\"10\" ip=\"192.168.1.1/24\"/></node>\n"
+		      "  <node name=\"b\"><if switch=\"s1\" vlan=\"20\" ip=\"192.168.1.1/24\"/></node>\n"
+		      "  <node name=\"v1\"><if switch=\"u1\" ip=\"10.0.0.1/24\"/></node>\n"
+		      "  <node name=\"v2\" site=\"B\"><if switch=\"u2\" ip=\"10.0.0.2/24\"/></node>\n"
+		      "  <cable a=\"u1\" b=\"u2\" port=\"5000\"/>\n"
+		      "  <vxlan map=\"10:100,20:200\"><vtep switch=\"s1\" node=\"v1\"/><vtep switch=\"s2\" node=\"v2\"/></vxlan>\n"
+		      "</lab>\n", none);
+	static const char *e[] = {
+		"3:site \"A\" is defined twice",
+		"3:address \"nowhere\" is not an IP address",
+		"4:site \"C\" is not defined",
+		"5:node \"h\" (site A) cannot plug into switch \"s2\" of site B",
+		"6:address 10.0.0.1 is also used by h:eth0",
+		"7:give exactly one of vni= and map=",
+		"8:vtep: switch \"s2\" and node \"h\" are on different sites",
+		"8:VLAN 30 of the map is not declared on switch \"s2\"",
+		"8:VLAN 30 of the map is not declared on switch \"s1\"",
+		"9:vtep: node \"nope\" is not defined",
+		"10:a segment needs at least two",
+		NULL };
+	expect_errors("<lab name=\"x\">\n"
+		      "  <site name=\"A\"/><site name=\"B\"/>\n"
+		      "  <site name=\"A\" address=\"nowhere\"/>\n"
+		      "  <switch name=\"s1\" vlans=\"10\"/><switch name=\"s2\" site=\"B\"/><switch name=\"s3\" site=\"C\"/>\n"
+		      "  <node name=\"h\"><if switch=\"s1\" ip=\"10.0.0.1/24\"/><if switch=\"s2\"/></node>\n"
+		      "  <node name=\"h2\"><if switch=\"s1\" ip=\"10.0.0.1/24\"/></node>\n"
+		      "  <vxlan vni=\"5\" map=\"10:5\"><vtep switch=\"s1\" node=\"h\"/><vtep switch=\"s1\" node=\"h2\"/></vxlan>\n"
+		      "  <vxlan map=\"30:5\"><vtep switch=\"s2\" node=\"h\"/><vtep switch=\"s1\" node=\"h\"/></vxlan>\n"
+		      "  <vxlan vni=\"6\"><vtep switch=\"s1\" node=\"nope\"/><vtep switch=\"s1\" node=\"h\"/></vxlan>\n"
+		      "  <vxlan vni=\"7\"><vtep switch=\"s1\" node=\"h\"/></vxlan>\n"
+		      "</lab>\n", e);
+}
+
 static void test_teaching_labs_valid(void)
 {
 	g_autoptr(GDir) d = g_dir_open("labs", 0, NULL);
@@ -206,6 +247,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/lab/addresses", test_addresses);
 	g_test_add_func("/lab/impairments_and_checks", test_impairments_and_checks);
 	g_test_add_func("/lab/missing_file", test_missing_file);
+	g_test_add_func("/lab/sites_and_vxlan", test_sites_and_vxlan);
 	g_test_add_func("/lab/teaching_labs_valid", test_teaching_labs_valid);
 	return g_test_run();
 }
