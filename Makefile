@@ -111,6 +111,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@sh bench/run.sh $(B)
 	@sh bench/labs.sh $(B)
+	@sh bench/cable.sh $(B)
 
 fidelity: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)

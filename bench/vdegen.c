@@ -1,7 +1,9 @@
 /* vdegen - traffic generator/sink over libvdeplug (vde_open/vde_send/
  * vde_recv), so Debian's vde_switch, vdelab-switch, wirefilters and a direct
  * ptp:// link are driven by exactly the same code; or over plain UDP
- * ("udp:HOST:PORT" to send, "udp::PORT" to receive) for kernel paths.
+ * ("udp:HOST:PORT[@LPORT]" to send, from LPORT if given, since connected
+ * UDP endpoints only hear their peer; "udp::PORT" to receive) for kernel
+ * paths and UDP-fed plugs.
  *
  *   vdegen recv VNL COUNT TIMEOUT_MS   announce our MAC, receive until COUNT
  *                                      frames or TIMEOUT_MS of silence; print
@@ -53,8 +55,15 @@ static size_t hdr; /* bytes before our payload: 14 (Ethernet) or 0 (UDP) */
 static int t_open(const char *vnl, int receiver)
 {
 	if (strncmp(vnl, "udp:", 4) == 0) {
-		char host[64] = "";
-		int port;
+		char host[64] = "", spec[128];
+		int port, lport = 0;
+		snprintf(spec, sizeof(spec), "%s", vnl);
+		char *at = strchr(spec, '@');
+		if (at) {
+			*at = '\0';
+			lport = atoi(at + 1);
+		}
+		vnl = spec;
 		const char *c = strrchr(vnl, ':');
 		snprintf(host, sizeof(host), "%.*s", (int)(c - vnl - 4), vnl + 4);
 		port = atoi(c + 1);
@@ -70,6 +79,11 @@ static int t_open(const char *vnl, int receiver)
 				return -1;
 		} else if (inet_pton(AF_INET, host, &udst.sin_addr) != 1) {
 			return -1;
+		} else if (lport) {
+			struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = htons((uint16_t)lport) };
+			me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+			if (bind(ufd, (struct sockaddr *)&me, sizeof(me)) < 0)
+				return -1;
 		}
 		hdr = 0;
 		return 0;
