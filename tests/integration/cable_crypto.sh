@@ -44,6 +44,11 @@ info
 [ "$(get state)" = up ] || fail "state is not up"
 [ "$(get sessions)" = 1 ] || fail "sessions != 1"
 
+# frames larger than the underlay's 1500-byte MTU cross: the outer datagram
+# is fragmented (IP_PMTUDISC_DONT), the inner packet is not (-M do)
+nsx A ip link set "${P}tA" mtu 4000; nsx H ip link set "${P}tH" mtu 4000
+nsx A ping -c 2 -i 0.2 -W 2 -M do -s 3500 10.77.0.2 || fail "3528-byte frames through the cable"
+
 # expect COUNTER DELTA_MIN COMMAND...: run, then the counter grew by >= DELTA_MIN
 expect() {
 	k=$1 min=$2; shift 2
