@@ -27,6 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1 || size > 9000)
 		return 0;
 	size_t len, n = size - 1;
+	const size_t in = size - 1; /* input bytes after the selector */
 	if (data[0] & 1) {
 		/* sealed for real, with a counter and epoch taken from the input */
 		if (n >= 9)
@@ -47,8 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vxlan_hdr_parse(data + 1, &vni);
 	char s[64], err[200];
 	struct vxlan_map m;
-	memcpy(s, data + 1, n < 63 ? n : 63);
-	s[n < 63 ? n : 63] = '\0';
+	memcpy(s, data + 1, in < 63 ? in : 63);
+	s[in < 63 ? in : 63] = '\0';
 	vxlan_map_parse(s, &m, err, sizeof(err));
 	return 0;
 }
