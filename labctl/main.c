@@ -78,7 +78,8 @@ static int cmd_graph(int argc, char **argv)
 	GOptionContext *ctx = g_option_context_new("FILE - print the lab's topology as Graphviz DOT");
 	g_option_context_set_description(ctx, "  labctl graph lab.xml | dot -Tpng > lab.png\n"
 		"Switches are boxes, nodes ellipses (routers double), edges are interfaces\n"
-		"(labelled with address, VLAN and impairments) and cables.");
+		"(labelled with address, VLAN and impairments) and cables (encrypted between\n"
+		"sites); VXLAN segments are green dashed edges between their VTEP switches.");
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
 		fprintf(stderr, "labctl graph: %s\n", gerr->message);
 		g_error_free(gerr);
@@ -135,9 +136,25 @@ static int cmd_graph(int argc, char **argv)
 			g_string_append_printf(label, "\nab: %s", c->imp_ab);
 		if (c->imp_ba)
 			g_string_append_printf(label, "\nba: %s", c->imp_ba);
+		const struct lab_switch *sa = lab_find_switch(lab, c->a), *sb = lab_find_switch(lab, c->b);
+		if (sa->site && strcmp(sa->site, sb->site))
+			g_string_append_printf(label, "%sencrypted (%s - %s)", label->len ? "\n" : "", sa->site, sb->site);
 		g_autofree char *l = dq(label->str);
 		printf("  \"%s\" -- \"%s\" [penwidth=3, label=\"%s\"];\n", c->a, c->b, l);
 		g_string_free(label, TRUE);
+	}
+	/* VXLAN segments: each VTEP switch to its VTEP node, and the VTEPs to each other */
+	for (guint i = 0; i < lab->vxlans->len; i++) {
+		struct lab_vxlan *vx = g_ptr_array_index(lab->vxlans, i);
+		g_autofree char *what = vx->map ? g_strdup_printf("VXLAN %s", vx->map) : g_strdup_printf("VXLAN vni %d", vx->vni);
+		for (guint k = 0; k < vx->vteps->len; k++) {
+			struct lab_vtep *a = g_ptr_array_index(vx->vteps, k);
+			printf("  \"%s\" -- \"%s\" [style=dotted, label=\"VTEP\"];\n", a->sw, a->node);
+			for (guint o = k + 1; o < vx->vteps->len; o++) {
+				struct lab_vtep *b = g_ptr_array_index(vx->vteps, o);
+				printf("  \"%s\" -- \"%s\" [style=dashed, color=darkgreen, label=\"%s\"];\n", a->sw, b->sw, what);
+			}
+		}
 	}
 	printf("}\n");
 	lab_free(lab);

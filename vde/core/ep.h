@@ -19,6 +19,9 @@
  * the peer went away for good. send_batch returns how many frames it took
  * (sent, or dropped and counted as tx_errors); a short count means the
  * endpoint would block and the caller keeps the rest; -errno is fatal.
+ * recv_batch delivers each frame at vpkt_data(p); an endpoint that strips an
+ * outer header in place (vxlan, cable) sets p->off itself, so callers must
+ * not assume off == VPKT_HEADROOM after a receive.
  */
 #ifndef VDE_CORE_EP_H
 #define VDE_CORE_EP_H

@@ -131,6 +131,7 @@ static int cable_recv(struct ep *ep, struct vpkt **pkts, unsigned n)
 		n = VPKT_BURST;
 	for (unsigned i = 0; i < n; i++) {
 		/* receive so that the opened frame lands at the packet's offset */
+		pkts[i]->off = VPKT_HEADROOM;
 		iov[i].iov_base = vpkt_data(pkts[i]) - CC_HDR_LEN;
 		iov[i].iov_len = VPKT_RX_ROOM + CC_OVERHEAD;
 		memset(&msg[i].msg_hdr, 0, sizeof(msg[i].msg_hdr));
