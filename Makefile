@@ -8,7 +8,7 @@
 
 CC      ?= cc
 B       ?= build
-PKGS    := glib-2.0 libxml-2.0 libsodium
+PKGS    := glib-2.0 libxml-2.0 libsodium libpcap
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
@@ -101,7 +101,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuz
 fuzz: $(FUZZ_TARGETS)
 build-fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p build-fuzz
-	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRC) -lsodium -lm
+	clang -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRC) -lsodium -lpcap -lm
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -10,7 +10,7 @@
 
 const struct ep_class *const ep_classes[] = {
 	&ep_vde_class, &ep_tap_class, &ep_udp_class, &ep_stdio_class, &ep_vxlan_class,
-	&ep_cable_class, NULL,
+	&ep_cable_class, &ep_pcap_class, NULL,
 };
 
 struct ep *ep_alloc(const struct ep_class *cls, const char *url)
@@ -49,7 +49,7 @@ int ep_open(const char *url, struct ep **out, char *err, size_t errlen)
 			    strncmp(ep_classes[i]->scheme, url, slen) == 0)
 				cls = ep_classes[i];
 		if (!cls) {
-			snprintf(err, errlen, "%s: unknown scheme \"%.*s\" (known: vde, tap, udp, stdio, vxlan, cable)",
+			snprintf(err, errlen, "%s: unknown scheme \"%.*s\" (known: vde, tap, udp, stdio, vxlan, cable, pcap)",
 				 url, (int)slen, url);
 			return EPROTONOSUPPORT;
 		}

@@ -1,4 +1,5 @@
 #include "sw.h"
+#include "capture.h"
 #include "frame.h"
 #include "wire.h"
 
@@ -14,6 +15,12 @@ const char *const sw_drop_names[SW_DROP__N] = {
 	[SW_DROP_BAD_FRAME] = "bad_frame",
 	[SW_DROP_NO_PORT] = "no_port",
 };
+
+#ifdef VDELAB_NO_CAPTURE /* for bench/: the cost of having capture at all */
+#define CAPTURING(p) false
+#else
+#define CAPTURING(p) ((p)->cap != NULL)
+#endif
 
 static inline size_t bm_bytes(unsigned nports) { return (nports + 7) / 8; }
 static inline bool bm_get(const uint8_t *bm, unsigned i) { return bm[i >> 3] & (1u << (i & 7)); }
@@ -109,6 +116,7 @@ void sw_destroy(struct sw *sw)
 	if (sw->ports)
 		for (unsigned p = 0; p < sw->nports; p++) {
 			free(sw->ports[p].bl_buf);
+			capture_close(sw->ports[p].cap);
 			if (has_chain(&sw->ports[p]))
 				impair_free(sw, &sw->ports[p]);
 		}
@@ -173,9 +181,19 @@ int sw_port_remove(struct sw *sw, unsigned port)
 	backlog_clear(sw, p);
 	if (has_chain(p))
 		impair_free(sw, p);
+	capture_close(p->cap);
 	memset(p, 0, sizeof(*p));
 	fdb_flush_port(&sw->fdb, (uint16_t)port);
 	rebuild(sw);
+	return 0;
+}
+
+int sw_port_capture(struct sw *sw, unsigned port, struct capture *cap)
+{
+	if (port >= sw->nports || !sw->ports[port].exists)
+		return ENXIO;
+	capture_close(sw->ports[port].cap);
+	sw->ports[port].cap = cap;
 	return 0;
 }
 
@@ -438,6 +456,10 @@ static void port_flush(struct sw *sw, uint16_t port)
 		q->n = 0;
 		return;
 	}
+	/* at=switch: before "out" impairments; at=wire: here only if there are none */
+	if (CAPTURING(p) && (capture_point(p->cap) == CAPTURE_AT_SWITCH || !p->imp[SW_IMPAIR_OUT]))
+		for (unsigned i = 0; i < q->n; i++)
+			capture_vtx(p->cap, &q->tx[i], sw->now_ns);
 	if (p->imp[SW_IMPAIR_OUT]) {
 		static uint8_t flat[VPKT_MAXFRAME + VLAN_TAG_LEN];
 		for (unsigned i = 0; i < q->n; i++) {
@@ -576,6 +598,11 @@ void sw_input(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint64
 	/* decision of the previous frame of this batch, reused for a run of
 	 * frames of the same flow while the generation holds */
 	sw->now_ns = now;
+	/* at=wire: as received, before "in" impairments; at=switch: as forwarded */
+	if (CAPTURING(ip) && (capture_point(ip->cap) == CAPTURE_AT_WIRE ? !sw->reinject
+			      : sw->reinject || !ip->imp[SW_IMPAIR_IN]))
+		for (unsigned i = 0; i < n; i++)
+			capture_frame(ip->cap, vpkt_data(pkts[i]), pkts[i]->len, now);
 	if (ip->imp[SW_IMPAIR_IN] && !sw->reinject) {
 		for (unsigned i = 0; i < n; i++)
 			impair_enqueue(ip->imp[SW_IMPAIR_IN], vpkt_data(pkts[i]), pkts[i]->len, now);
@@ -756,6 +783,9 @@ void sw_impair_run(struct sw *sw, uint64_t now)
 				int s = ep_send_batch(pt->ep, tx, n);
 				if (s < 0)
 					s = 0;
+				if (CAPTURING(pt) && capture_point(pt->cap) == CAPTURE_AT_WIRE)
+					for (int k = 0; k < s; k++)
+						capture_vtx(pt->cap, &tx[k], now);
 				for (int k = 0; k < s; k++)
 					pt->st.tx_bytes += tx[k].len;
 				pt->st.tx_pkts += (unsigned)s;

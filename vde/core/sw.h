@@ -75,6 +75,9 @@ struct sw_port {
 	/* impairments: [SW_IMPAIR_IN] on frames received from the port, before
 	 * forwarding; [SW_IMPAIR_OUT] on frames sent to it. NULL = none. */
 	struct impair_chain *imp[2];
+	/* pcap capture of this port (capture.h), NULL = off: one pointer test
+	 * per batch on the data path */
+	struct capture *cap;
 };
 
 enum { SW_IMPAIR_IN = 0, SW_IMPAIR_OUT = 1 };
@@ -169,6 +172,12 @@ void sw_input(struct sw *sw, uint16_t in_port, struct vpkt **pkts, unsigned n, u
 void sw_flush(struct sw *sw);
 /* Port writable again: send from its backlog. */
 void sw_port_drain(struct sw *sw, uint16_t port);
+
+/* Start capturing port `port` into `cap` (taking ownership; a previous
+ * capture of the port is closed), or stop with cap == NULL. Frames of both
+ * directions are written, at the point capture_point(cap) names. Returns 0,
+ * or ENXIO if the port does not exist (cap is then not taken). */
+int sw_port_capture(struct sw *sw, unsigned port, struct capture *cap);
 
 /* Impair a port: dir SW_IMPAIR_IN or SW_IMPAIR_OUT, parameters p (a null
  * set removes the chain once its held frames are gone). Frames already held

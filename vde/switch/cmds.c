@@ -8,6 +8,7 @@
  * an error (1022 Invalid argument) rather than port 0.
  */
 #include "swd.h"
+#include "../core/capture.h"
 #include "../core/frame.h"
 
 #include <errno.h>
@@ -521,6 +522,63 @@ static int parse_dir(const char *w, bool *in, bool *out)
 }
 
 /* impair/set PORT in|out|both SPEC */
+/* capture/start PORT FILE [count=N] [size=B] [at=wire|switch] [snaplen=N] [FILTER] */
+static int c_capture_start(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	unsigned port;
+	char path[256], rest[CONSOLE_MAX_LINE], err[300];
+	int n = 0;
+	struct capture_opts co;
+	if (sscanf(arg, "%u %255s %n", &port, path, &n) < 2) {
+		sb_printf(o, "usage: capture/start PORT FILE [count=N] [size=BYTES] [at=wire|switch] [FILTER]\n");
+		return EINVAL;
+	}
+	if (port >= d->sw.nports || !d->sw.ports[port].exists) {
+		sb_printf(o, "port %u does not exist\n", port);
+		return ENXIO;
+	}
+	snprintf(rest, sizeof(rest), "%s", arg + n);
+	if (capture_parse_opts(rest, &co, err, sizeof(err))) {
+		sb_printf(o, "%s\n", err);
+		return EINVAL;
+	}
+	struct capture *c = capture_open(path, &co, err, sizeof(err));
+	if (!c) { /* nothing changed: a running capture of the port goes on */
+		sb_printf(o, "%s\n", err);
+		return EINVAL;
+	}
+	sw_port_capture(&d->sw, port, c);
+	return 0;
+}
+
+static int c_capture_stop(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	unsigned port;
+	if (one_uint(arg, &port))
+		return EINVAL;
+	if (port >= d->sw.nports || !d->sw.ports[port].cap) {
+		sb_printf(o, "port %u is not being captured\n", port);
+		return ENXIO;
+	}
+	sw_port_capture(&d->sw, port, NULL);
+	return 0;
+}
+
+static int c_capture_show(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	for (unsigned i = 0; i < d->sw.nports; i++) {
+		char line[600];
+		if (!d->sw.ports[i].cap)
+			continue;
+		capture_describe(d->sw.ports[i].cap, line, sizeof(line));
+		sb_printf(o, "port=%u %s\n", i, line);
+	}
+	return 0;
+}
+
 static int c_impair_set(struct strbuf *o, const char *arg, void *ctx)
 {
 	struct swd *d = ctx;
@@ -646,6 +704,10 @@ static const struct console_cmd cmds[] = {
 	{ "port/add", "URL [N]", "attach endpoint URL (tap://, udp://, vde://, vxlan://, cable://) to port N or a free port", c_add, L },
 	{ "port/epclose", "N [ID]", "remove the endpoint of port N (with id ID)", c_epclose, 0 },
 	{ "port/resetcounter", "[N]", "reset the port (N) counters", c_resetcounter, 0 },
+	{ "capture/start", "PORT FILE [count=N] [size=B] [at=wire|switch] [FILTER]",
+	  "write the port's frames (both directions) to a pcap file, nanosecond stamps; FILTER in tcpdump syntax", c_capture_start, 0 },
+	{ "capture/stop", "PORT", "stop capturing the port, close its file", c_capture_stop, 0 },
+	{ "capture/show", "", "running captures (key=value)", c_capture_show, L },
 	{ "port/info", "[N]", "endpoint details: tunnel peers, sessions, drops by reason (key=value)", c_port_info, L },
 	{ "port/print", "[N]", "print the port/endpoint table", c_print, L },
 	{ "port/allprint", "[N]", "print the port/endpoint table (including inactive port)", c_allprint, L },

@@ -1,0 +1,70 @@
+/* capture.h - packet capture to pcap files (libpcap's dump API).
+ *
+ * One capture writes Ethernet frames (LINKTYPE_ETHERNET) to a pcap file with
+ * nanosecond timestamps (the 0xa1b23c4d magic; tshark and Wireshark read
+ * it), optionally through a BPF filter compiled by libpcap (tcpdump's
+ * syntax, pcap-filter(7)), until a frame count or a byte size is reached.
+ * Each frame is flushed at once, so a reader following the file (labctl
+ * capture -w -) sees it live.
+ *
+ * Points of capture on a switch port (or a link direction):
+ *   CAPTURE_AT_WIRE    what crosses the port's cable: frames received before
+ *                      the port's "in" impairments, frames sent after its
+ *                      "out" impairments (what a sniffer on the cable sees)
+ *   CAPTURE_AT_SWITCH  what the forwarding core sees: received frames after
+ *                      "in" impairments, sent frames before "out" ones
+ * Without impairments on the port both are the same.
+ */
+#ifndef VDE_CORE_CAPTURE_H
+#define VDE_CORE_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkt.h"
+
+enum capture_at { CAPTURE_AT_WIRE = 0, CAPTURE_AT_SWITCH = 1 };
+
+struct capture_opts {
+	const char *filter;    /* BPF expression, NULL or "" = everything */
+	uint64_t max_frames;   /* stop after this many frames written (0 = no limit) */
+	uint64_t max_bytes;    /* stop once the file reaches this size (0 = no limit) */
+	enum capture_at at;
+	unsigned snaplen;      /* bytes kept per frame (0 = whole frames) */
+};
+
+struct capture;
+
+/* Open `path` for writing (created or truncated, mode 0644 by umask) and
+ * compile the filter. Returns NULL with a one-line reason in err: a filter
+ * libpcap cannot compile (its message), a file that cannot be written
+ * (strerror). */
+struct capture *capture_open(const char *path, const struct capture_opts *o, char *err, size_t errlen);
+
+/* Offer one frame seen at CLOCK_MONOTONIC `mono_ns`. Frames the filter
+ * rejects are only counted. Returns false once the capture is complete
+ * (limit reached or a write error): the owner should then close it. */
+bool capture_frame(struct capture *c, const uint8_t *data, size_t len, uint64_t mono_ns);
+/* The same for a gather list (flattened into a scratch buffer first). */
+bool capture_vtx(struct capture *c, const struct vtx *t, uint64_t mono_ns);
+
+/* Is it still taking frames? */
+bool capture_running(const struct capture *c);
+
+/* One line of key=value for consoles: file, at, filter, seen, written,
+ * bytes, state (running|done|error). */
+void capture_describe(const struct capture *c, char *buf, size_t len);
+
+enum capture_at capture_point(const struct capture *c);
+
+/* Flush and close. Accepts NULL. */
+void capture_close(struct capture *c);
+
+/* Parse "count=N size=BYTES at=wire|switch snaplen=N FILTER..." options as
+ * the consoles take them (`capture/start PORT FILE [OPTIONS] [FILTER]`):
+ * leading key=value words are options, the rest is the filter. Fills o
+ * (o->filter points into buf). Returns 0 or EINVAL with a reason. */
+int capture_parse_opts(char *buf, struct capture_opts *o, char *err, size_t errlen);
+
+#endif
