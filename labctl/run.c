@@ -1,4 +1,5 @@
 #include "run.h"
+#include "util.h"
 #include "../vde/core/cablecrypt.h"
 #include "../vde/core/vxlan.h"
 
@@ -19,14 +20,14 @@
 static char *opt_run_dir;
 static char *opt_name;
 
-static double now_s(void)
+double now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static char *run_root(void)
+char *run_root(void)
 {
 	const char *env = getenv("VDELAB_RUN_DIR");
 	if (opt_run_dir)
@@ -54,11 +55,11 @@ static char *tool(const char *name)
 	return p ? p : g_strdup(name);
 }
 
-static char *ns_name(const char *lab, const char *node) { return g_strdup_printf("vl-%s-%s", lab, node); }
+char *ns_name(const char *lab, const char *node) { return g_strdup_printf("vl-%s-%s", lab, node); }
 
 /* Run argv to completion; its stdout then stderr in *out if not NULL
  * (discarded otherwise). Returns the exit status, or -1 if it could not run. */
-static int spawn(char **argv, char **out)
+int spawn(char **argv, char **out)
 {
 	GError *e = NULL;
 	int status = 0;
@@ -100,7 +101,7 @@ static bool ip(GString *err, ...)
 
 /* ---- the switch console ---- */
 
-static int mgmt(const char *sock, const char *cmd, char **reply)
+int mgmt(const char *sock, const char *cmd, char **reply)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	g_strlcpy(sa.sun_path, sock, sizeof(sa.sun_path));
@@ -211,7 +212,7 @@ static int alloc_port(struct run *r, const struct lab_switch *s)
 }
 
 /* The lines of a lab's state file, or NULL if the lab is not up. */
-static char **read_state(const char *dir)
+char **read_state(const char *dir)
 {
 	g_autofree char *path = g_build_filename(dir, "state", NULL);
 	g_autofree char *txt = NULL;
@@ -629,7 +630,7 @@ static bool parse(GOptionContext *ctx, int *argc, char ***argv, const char *cmd)
 
 /* The prologue of a subcommand: options (plus `extra`), --help text, and
  * exactly `nargs` positional arguments. False, after a message, if not. */
-static bool begin(int *argc, char ***argv, const char *cmd, const char *usage, const char *descr,
+bool begin(int *argc, char ***argv, const char *cmd, const char *usage, const char *descr,
 		  GOptionEntry *extra, int nargs, const char *what)
 {
 	GOptionContext *ctx = g_option_context_new(usage);
@@ -646,7 +647,7 @@ static bool begin(int *argc, char ***argv, const char *cmd, const char *usage, c
 	return ok;
 }
 
-static struct lab *load_or_report(const char *path)
+struct lab *load_or_report(const char *path)
 {
 	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
 	struct lab *lab = lab_load(path, errors);
@@ -657,7 +658,7 @@ static struct lab *load_or_report(const char *path)
 }
 
 /* FILE or NAME -> lab name */
-static char *lab_name_of(const char *arg)
+char *lab_name_of(const char *arg)
 {
 	if (opt_name)
 		return g_strdup(opt_name);
@@ -1241,4 +1242,186 @@ int run_link(int argc, char **argv)
 		fprintf(stderr, "labctl link %s: %s\n", argv[1], err->str);
 	g_string_free(err, TRUE);
 	return rc;
+}
+
+/* ---- capture ---- */
+
+/* TARGET -> the switch port it means: NODE:IF or NODE (its switch port),
+ * SWITCH:PORT, or a cable SW1-SW2 (its end on SW1, or SW2 if SW1 is on
+ * another site). */
+static bool resolve_port(const char *dir, const char *target, char **sw, int *port, GString *err)
+{
+	g_auto(GStrv) lines = read_state(dir);
+	if (!lines) {
+		g_string_printf(err, "the lab is not up");
+		return false;
+	}
+	for (int i = 0; lines[i]; i++) {
+		g_auto(GStrv) w = g_strsplit(lines[i], " ", -1);
+		guint n = g_strv_length(w);
+		if (!strcmp(w[0] ? w[0] : "", "link") && n == 4 &&
+		    (!strcmp(w[1], target) ||
+		     (!strchr(target, ':') && g_str_has_prefix(w[1], target) && w[1][strlen(target)] == ':'))) {
+			*sw = g_strdup(w[2]);
+			*port = atoi(w[3]);
+			return true;
+		}
+		if (!strcmp(w[0] ? w[0] : "", "cable") && n == 6) {
+			g_autofree char *rev = g_strdup_printf("%s-%s", w[4], w[2]);
+			if (strcmp(w[1], target) && strcmp(rev, target))
+				continue;
+			bool a = strcmp(w[3], "-") != 0;
+			*sw = g_strdup(a ? w[2] : w[4]);
+			*port = atoi(a ? w[3] : w[5]);
+			return true;
+		}
+	}
+	const char *colon = strrchr(target, ':');
+	if (colon && colon[1] >= '0' && colon[1] <= '9') {
+		g_autofree char *name = g_strndup(target, (gsize)(colon - target));
+		g_autofree char *pid = g_strdup_printf("%s/sw-%s.pid", dir, name);
+		if (g_file_test(pid, G_FILE_TEST_EXISTS)) {
+			*sw = g_steal_pointer(&name);
+			*port = atoi(colon + 1);
+			return true;
+		}
+	}
+	g_string_printf(err, "no port \"%s\" in the lab (use NODE:IF, NODE, SWITCH:PORT or a cable SW1-SW2)", target);
+	return false;
+}
+
+/* The first line of a console reply that is not the protocol's. */
+char *reply_reason(const char *reply)
+{
+	g_auto(GStrv) rl = g_strsplit(reply ? reply : "", "\n", -1);
+	for (int k = 0; rl[k]; k++)
+		if (*rl[k] && !g_str_has_prefix(rl[k], "0000") && strcmp(rl[k], "."))
+			return g_strdup(g_strstrip(rl[k]));
+	return g_strdup("refused");
+}
+
+static volatile sig_atomic_t cap_stop;
+static void on_cap_signal(int sig) { (void)sig; cap_stop = 1; }
+
+/* Copy what `fd` has beyond *off to stdout. False if stdout is gone. */
+static bool follow(int fd, off_t *off)
+{
+	char buf[65536];
+	ssize_t r;
+	while ((r = pread(fd, buf, sizeof(buf), *off)) > 0) {
+		for (ssize_t w = 0; w < r;) {
+			ssize_t k = write(STDOUT_FILENO, buf + w, (size_t)(r - w));
+			if (k <= 0)
+				return false;
+			w += k;
+		}
+		*off += r;
+	}
+	return true;
+}
+
+int run_capture(int argc, char **argv)
+{
+	g_autofree char *file = NULL, *filter = NULL, *at = NULL;
+	gint count = 0;
+	gdouble duration = 0;
+	GOptionEntry entries[] = {
+		{ "write", 'w', 0, G_OPTION_ARG_FILENAME, &file, "pcap file to write; - streams pcap to stdout (default: the run directory)", "FILE" },
+		{ "filter", 'f', 0, G_OPTION_ARG_STRING, &filter, "BPF filter, tcpdump syntax (pcap-filter(7))", "EXPR" },
+		{ "count", 'c', 0, G_OPTION_ARG_INT, &count, "stop after N frames", "N" },
+		{ "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &duration, "stop after S seconds", "S" },
+		{ "at", 0, 0, G_OPTION_ARG_STRING, &at, "wire (default: as on the cable, outside the port's impairments) or switch (inside them)", "POINT" },
+		{ NULL }
+	};
+	if (!begin(&argc, &argv, "capture", "LAB TARGET - capture a port of a running lab to pcap",
+		   "TARGET: NODE:IF (or NODE for its first interface), SWITCH:PORT, or a cable\n"
+		   "SW1-SW2. Both directions are captured, with nanosecond timestamps. Runs until\n"
+		   "--count or --duration is reached or Ctrl-C, then prints how many frames it\n"
+		   "wrote (on stderr). Live view:\n"
+		   "  labctl capture vlans sw1-sw2 -w - | tshark -r -\n"
+		   "  labctl capture overlay vtep1 -f 'udp port 4789' -c 10 -w vx.pcap",
+		   entries, 2, "lab and target"))
+		return 2;
+	if (at && strcmp(at, "wire") && strcmp(at, "switch")) {
+		fprintf(stderr, "labctl capture: --at %s: expected wire or switch\n", at);
+		return 2;
+	}
+	g_autofree char *name = lab_name_of(argv[1]);
+	if (!name)
+		return 1;
+	g_autofree char *root = run_root();
+	g_autofree char *dir = g_build_filename(root, name, NULL);
+	GString *err = g_string_new(NULL);
+	g_autofree char *sw = NULL;
+	int port = 0;
+	if (!resolve_port(dir, argv[2], &sw, &port, err)) {
+		fprintf(stderr, "labctl capture: %s\n", err->str);
+		g_string_free(err, TRUE);
+		return 1;
+	}
+	g_string_free(err, TRUE);
+	bool to_stdout = file && !strcmp(file, "-");
+	g_autofree char *path = NULL;
+	if (to_stdout) {
+		path = g_strdup_printf("%s/capture-%d.pcap", dir, (int)getpid());
+	} else if (file) {
+		path = g_canonicalize_filename(file, NULL);
+	} else {
+		g_autofree char *cdir = g_build_filename(dir, "captures", NULL);
+		g_mkdir_with_parents(cdir, 0755);
+		g_autoptr(GDateTime) now = g_date_time_new_now_local();
+		g_autofree char *stamp = g_date_time_format(now, "%Y%m%d-%H%M%S");
+		g_autofree char *safe = g_strdup(argv[2]);
+		g_strcanon(safe, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", '_');
+		path = g_strdup_printf("%s/%s-%s.pcap", cdir, safe, stamp);
+	}
+	g_autofree char *m = sw_mgmt(&(struct run){ .dir = dir }, sw);
+	g_autofree char *cnt = count > 0 ? g_strdup_printf(" count=%d", count) : g_strdup("");
+	g_autofree char *cmd = g_strdup_printf("capture/start %d %s%s at=%s %s", port, path, cnt,
+					       at ? at : "wire", filter ? filter : "");
+	g_autofree char *reply = NULL;
+	if (mgmt(m, cmd, &reply) != 0) {
+		g_autofree char *why = reply_reason(reply);
+		fprintf(stderr, "labctl capture: %s port %d: %s\n", sw, port, why);
+		return 1;
+	}
+	fprintf(stderr, "capturing %s (switch %s port %d) into %s\n", argv[2], sw, port, to_stdout ? "stdout" : path);
+	struct sigaction sa = { .sa_handler = on_cap_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	int fd = to_stdout ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	off_t off = 0;
+	double t0 = now_s();
+	g_autofree char *last = NULL;
+	while (!cap_stop) {
+		g_usleep(100000);
+		if (fd >= 0 && !follow(fd, &off))
+			break; /* the reader went away */
+		if (duration > 0 && now_s() - t0 >= duration)
+			break;
+		g_autofree char *show = NULL;
+		mgmt(m, "capture/show", &show);
+		g_auto(GStrv) sl = g_strsplit(show ? show : "", "\n", -1);
+		g_autofree char *pfx = g_strdup_printf("port=%d ", port);
+		bool running = false;
+		for (int k = 0; sl[k]; k++)
+			if (g_str_has_prefix(sl[k], pfx)) {
+				g_free(last);
+				last = g_strdup(sl[k]);
+				running = strstr(sl[k], "state=running") != NULL;
+			}
+		if (!running)
+			break;
+	}
+	g_autofree char *stop = g_strdup_printf("capture/stop %d", port);
+	mgmt(m, stop, NULL);
+	if (fd >= 0) {
+		follow(fd, &off);
+		close(fd);
+		unlink(path);
+	}
+	const char *w = last ? strstr(last, "written=") : NULL;
+	fprintf(stderr, "%d frames captured%s%s\n", w ? atoi(w + 8) : 0, to_stdout ? "" : " in ", to_stdout ? "" : path);
+	return 0;
 }

@@ -24,5 +24,7 @@ int run_status(int argc, char **argv);
 int run_exec(int argc, char **argv);
 int run_check(int argc, char **argv);
 int run_link(int argc, char **argv);
+int run_capture(int argc, char **argv);
+int run_trace(int argc, char **argv);   /* trace.c */
 
 #endif

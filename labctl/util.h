@@ -1,0 +1,37 @@
+/* util.h - helpers shared by labctl's subcommands (defined in run.c). */
+#ifndef LABCTL_UTIL_H
+#define LABCTL_UTIL_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "lab.h"
+
+/* CLOCK_MONOTONIC, seconds. */
+double now_s(void);
+/* Where labs keep their run directories (--run-dir, $VDELAB_RUN_DIR,
+ * /run/vdelab as root, else $XDG_RUNTIME_DIR/vdelab). */
+char *run_root(void);
+/* The network namespace of a lab's node: "vl-LAB-NODE". */
+char *ns_name(const char *lab, const char *node);
+/* Run argv to completion; stdout then stderr into *out if not NULL.
+ * Returns the exit status, or -1 if it could not run. */
+int spawn(char **argv, char **out);
+/* One command on a vde_switch-style console socket; the whole reply in
+ * *reply. 0 when it answered 1000 Success, 1 on another code, -1 if the
+ * socket did not answer. */
+int mgmt(const char *sock, const char *cmd, char **reply);
+/* The first line of a console reply that carries a message. */
+char *reply_reason(const char *reply);
+/* The lines of a run directory's state file, or NULL if the lab is not up. */
+char **read_state(const char *dir);
+/* Subcommand prologue: options (common ones plus `extra`), --help text,
+ * exactly `nargs` positional arguments; false after a message if not. */
+bool begin(int *argc, char ***argv, const char *cmd, const char *usage, const char *descr,
+	   GOptionEntry *extra, int nargs, const char *what);
+/* Load a lab file, printing every FILE:LINE error; NULL if invalid. */
+struct lab *load_or_report(const char *path);
+/* FILE.xml or NAME (or --name) -> the lab's name. */
+char *lab_name_of(const char *arg);
+
+#endif
