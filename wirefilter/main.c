@@ -2,6 +2,7 @@
  * tunable at runtime through a console that speaks vde-2 wirefilter's
  * commands. Options and value syntax follow wirefilter(1). */
 #include "../vde/core/cable.h"
+#include "../vde/core/capture.h"
 #include "../vde/core/console.h"
 #include "../vde/core/daemon.h"
 #include "../vde/core/log.h"
@@ -22,6 +23,7 @@ struct wf {
 	struct loop_timer tick;
 	char *mgmt;
 	unsigned mgmt_mode;
+	struct capture *cap; /* serves one or both directions */
 };
 
 static const char *const dname[2] = { "LR", "RL" };
@@ -144,6 +146,70 @@ static int c_stats(struct strbuf *o, const char *arg, void *ctx)
 	return 0;
 }
 
+static void cap_stop(struct wf *w)
+{
+	w->cable.dir[0].cap = w->cable.dir[1].cap = NULL;
+	capture_close(w->cap);
+	w->cap = NULL;
+}
+
+/* capture/start LR|RL|both FILE [count=N] [size=B] [at=in|out] [FILTER] */
+static int c_capture_start(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct wf *w = ctx;
+	char dir[8], path[256], rest[CONSOLE_MAX_LINE], err[300];
+	int n = 0;
+	struct capture_opts co;
+	if (sscanf(arg, "%7s %255s %n", dir, path, &n) < 2 ||
+	    (g_ascii_strcasecmp(dir, "LR") && g_ascii_strcasecmp(dir, "RL") && g_ascii_strcasecmp(dir, "both"))) {
+		sb_printf(o, "usage: capture/start LR|RL|both FILE [count=N] [size=BYTES] [at=in|out] [FILTER]\n");
+		return EINVAL;
+	}
+	snprintf(rest, sizeof(rest), "%s", arg + n);
+	if (capture_parse_opts(rest, &co, err, sizeof(err))) {
+		sb_printf(o, "%s\n", err);
+		return EINVAL;
+	}
+	if (!strstr(arg + n, "at="))
+		co.at = CAPTURE_AT_WIRE; /* default on a cable: as delivered */
+	struct capture *c = capture_open(path, &co, err, sizeof(err));
+	if (!c) {
+		sb_printf(o, "%s\n", err);
+		return EINVAL;
+	}
+	cap_stop(w);
+	w->cap = c;
+	bool both = !g_ascii_strcasecmp(dir, "both");
+	if (both || !g_ascii_strcasecmp(dir, "LR"))
+		w->cable.dir[CABLE_LR].cap = c;
+	if (both || !g_ascii_strcasecmp(dir, "RL"))
+		w->cable.dir[CABLE_RL].cap = c;
+	return 0;
+}
+
+static int c_capture_stop(struct strbuf *o, const char *a, void *ctx)
+{
+	struct wf *w = ctx;
+	if (!w->cap) {
+		sb_printf(o, "no capture is running\n");
+		return ENXIO;
+	}
+	cap_stop(w);
+	return 0;
+}
+
+static int c_capture_show(struct strbuf *o, const char *a, void *ctx)
+{
+	struct wf *w = ctx;
+	char line[600];
+	if (w->cap) {
+		capture_describe(w->cap, line, sizeof(line));
+		sb_printf(o, "dir=%s %s\n", w->cable.dir[0].cap && w->cable.dir[1].cap ? "both" :
+			  w->cable.dir[0].cap ? "LR" : "RL", line);
+	}
+	return 0;
+}
+
 static int c_shutdown(struct strbuf *o, const char *a, void *ctx)
 {
 	(void)o; (void)a; (void)ctx;
@@ -171,6 +237,10 @@ static const struct console_cmd cmds[] = {
 	{ "impair/show", "", "current settings (key=value)", c_impair_show, L },
 	{ "impair/clear", "", "remove every impairment", c_impair_clear, 0 },
 	{ "stats", "", "per-direction counters (key=value)", c_stats, L },
+	{ "capture/start", "LR|RL|both FILE [count=N] [at=in|out] [FILTER]",
+	  "write a direction's frames to a pcap file (out: as delivered, default; in: before impairments)", c_capture_start, 0 },
+	{ "capture/stop", "", "stop the capture, close its file", c_capture_stop, 0 },
+	{ "capture/show", "", "the running capture (key=value)", c_capture_show, L },
 };
 static const struct console_table table = { cmds, sizeof(cmds) / sizeof(cmds[0]) };
 
@@ -415,6 +485,7 @@ int main(int argc, char **argv)
 		log_msg(w->cable.status ? LOG_ERR : LOG_DEBUG, "%s", w->cable.why);
 	console_close(&w->cs);
 	cable_close(&w->cable);
+	capture_close(w->cap);
 	for (int d = 0; d < 2; d++) {
 		const struct impair_stats *st = &w->cable.dir[d].chain.st;
 		if (st->lost_on_close)

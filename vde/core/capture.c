@@ -158,12 +158,13 @@ int capture_parse_opts(char *buf, struct capture_opts *o, char *err, size_t errl
 			else
 				o->snaplen = (unsigned)(n > 65535 ? 65535 : n);
 		} else if (!strncmp(p, "at=", 3)) {
-			if (!strcmp(v, "wire"))
+			/* on a link direction: in = entering (before impairments), out = delivered */
+			if (!strcmp(v, "wire") || !strcmp(v, "out"))
 				o->at = CAPTURE_AT_WIRE;
-			else if (!strcmp(v, "switch"))
+			else if (!strcmp(v, "switch") || !strcmp(v, "in"))
 				o->at = CAPTURE_AT_SWITCH;
 			else {
-				snprintf(err, errlen, "at=%s: expected wire or switch", v);
+				snprintf(err, errlen, "at=%s: expected wire or switch (in or out on a cable)", v);
 				return EINVAL;
 			}
 		} else {

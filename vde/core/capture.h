@@ -13,7 +13,10 @@
  *                      "out" impairments (what a sniffer on the cable sees)
  *   CAPTURE_AT_SWITCH  what the forwarding core sees: received frames after
  *                      "in" impairments, sent frames before "out" ones
- * Without impairments on the port both are the same.
+ * Without impairments on the port both are the same. On one direction of a
+ * cable (vdelab-plug, vdelab-wirefilter) the points are called in (= switch:
+ * frames entering, before the impairments) and out (= wire: frames as
+ * delivered to the other end).
  */
 #ifndef VDE_CORE_CAPTURE_H
 #define VDE_CORE_CAPTURE_H

@@ -25,6 +25,10 @@ struct link_dir {
 	uint64_t retry_at_ns;  /* destination was full: not before this */
 	uint64_t tx_dropped;   /* frames the destination never took */
 	int error;             /* -errno once the destination has failed */
+	/* pcap capture of this direction (capture.h), NULL = off; owned by the
+	 * caller (one capture may serve both directions). at=switch: frames as
+	 * they enter, before the impairments; at=wire: as they are delivered */
+	struct capture *cap;
 };
 
 /* Set up a direction towards `out` with RNG seed `seed`. 0 or ENOMEM. */

@@ -4,6 +4,7 @@
  * away. */
 #include "../core/cable.h"
 #include "../core/cablecrypt.h"
+#include "../core/capture.h"
 #include "../core/daemon.h"
 #include "../core/log.h"
 
@@ -67,7 +68,7 @@ int main(int argc, char **argv)
 {
 	gboolean daemonize = FALSE, verbose = FALSE;
 	g_autofree gchar *pidfile = NULL, *descr = NULL, *imp = NULL, *imp_lr = NULL, *imp_rl = NULL;
-	g_autofree gchar *genkey = NULL, *genpair = NULL;
+	g_autofree gchar *genkey = NULL, *genpair = NULL, *capfile = NULL, *capfilter = NULL;
 	gint64 seed = -1;
 	GOptionEntry entries[] = {
 		{ "genkey", 0, 0, G_OPTION_ARG_FILENAME, &genkey, "Write a new pre-shared cable key to FILE (mode 0600) and exit", "FILE" },
@@ -76,6 +77,8 @@ int main(int argc, char **argv)
 		{ "impair-lr", 0, 0, G_OPTION_ARG_STRING, &imp_lr, "Impairments from URL1 to URL2", "SPEC" },
 		{ "impair-rl", 0, 0, G_OPTION_ARG_STRING, &imp_rl, "Impairments from URL2 to URL1", "SPEC" },
 		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the impairment RNG (default: from the clock)", "N" },
+		{ "capture", 'w', 0, G_OPTION_ARG_FILENAME, &capfile, "Write both directions' frames, as delivered, to a pcap file", "FILE" },
+		{ "capture-filter", 0, 0, G_OPTION_ARG_STRING, &capfilter, "BPF filter for --capture (tcpdump syntax)", "EXPR" },
 		{ "daemon", 'd', 0, G_OPTION_ARG_NONE, &daemonize, "Run in the background", NULL },
 		{ "pidfile", 'p', 0, G_OPTION_ARG_FILENAME, &pidfile, "Write the pid to FILE", "FILE" },
 		{ "descr", 'D', 0, G_OPTION_ARG_STRING, &descr, "Description shown by the switch's port/print", "TEXT" },
@@ -147,6 +150,15 @@ int main(int argc, char **argv)
 	}
 	cable_set(&c, CABLE_LR, &lr);
 	cable_set(&c, CABLE_RL, &rl);
+	struct capture *cap = NULL;
+	if (capfile) {
+		struct capture_opts co = { .filter = capfilter, .at = CAPTURE_AT_WIRE };
+		if (!(cap = capture_open(capfile, &co, err, sizeof(err)))) {
+			fprintf(stderr, "vdelab-plug: --capture: %s\n", err);
+			return 1;
+		}
+		c.dir[CABLE_LR].cap = c.dir[CABLE_RL].cap = cap;
+	}
 	if (daemonize) {
 		if ((rc = daemon_start(&l))) {
 			fprintf(stderr, "vdelab-plug: daemon: %s\n", strerror(rc));
@@ -161,6 +173,7 @@ int main(int argc, char **argv)
 	if (c.why[0])
 		log_msg(c.status ? LOG_ERR : LOG_DEBUG, "%s", c.why);
 	cable_close(&c);
+	capture_close(cap);
 	for (int d = 0; d < 2; d++) {
 		const struct impair_stats *st = &c.dir[d].chain.st;
 		if (st->lost_on_close || c.dir[d].tx_dropped)
