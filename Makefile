@@ -32,7 +32,7 @@ BINS := $(B)/vdelab-switch $(B)/vdelab-plug $(B)/vdelab-wirefilter $(B)/labctl
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOLS := $(B)/tests/vdeprobe $(B)/tests/udpmitm
-BENCH_BINS := $(B)/bench/vdegen $(B)/bench/swcore
+BENCH_BINS := $(B)/bench/vdegen $(B)/bench/swcore $(B)/bench/swcore-nocap $(B)/bench/vdelab-switch-nocap
 
 all: $(BINS) $(UNIT_BINS) $(TOOLS)
 
@@ -76,6 +76,17 @@ $(B)/tests/udpmitm: $(B)/obj/tests/tools/udpmitm.o
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# the switch without any capture code, to measure what capture costs when off
+$(B)/obj/bench/sw_nocap.o: vde/core/sw.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DVDELAB_NO_CAPTURE $(PKG_CFLAGS) -c $< -o $@
+
+$(B)/bench/vdelab-switch-nocap: $(SWITCH_SRC:%.c=$(B)/obj/%.o) $(B)/obj/bench/sw_nocap.o $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/bench/swcore-nocap: $(B)/obj/bench/swcore.o $(B)/obj/bench/sw_nocap.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/bench/vdegen: bench/vdegen.c

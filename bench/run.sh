@@ -1,7 +1,8 @@
 #!/bin/sh
 # Switch forwarding benchmark: the same libvdeplug generator (bench/vdegen)
 # through a direct ptp:// link, Debian's vde_switch, and vdelab-switch with
-# the flow cache on and off; 64- and 1514-byte frames; REPS runs each, the
+# the flow cache on and off, without capture code, with a capture running;
+# 64- and 1514-byte frames; REPS runs each, the
 # median run (by frames/s) is reported. Prints a Markdown table.
 # Usage: bench/run.sh BUILD_DIR [REPS]
 set -u
@@ -23,6 +24,8 @@ start_switch() { # kind -> sets VNL and SWPID
 		SWPID=$(cat "$T/vs.pid") ;;
 	vdelab) "$B/vdelab-switch" -s "$T/sw" --nostdin & SWPID=$! ;;
 	vdelab-nocache) "$B/vdelab-switch" -s "$T/sw" --nostdin --no-flowcache & SWPID=$! ;;
+	vdelab-capture) "$B/vdelab-switch" -s "$T/sw" -M "$T/mgmt" --nostdin & SWPID=$! ;;
+	vdelab-nocapcode) "$B/bench/vdelab-switch-nocap" -s "$T/sw" --nostdin & SWPID=$! ;;
 	direct) SWPID="" ;;
 	esac
 	VNL="vde://$T/sw"
@@ -36,6 +39,8 @@ one_run() { # kind size count -> prints "fps loss p50 p99 cpu_ns"
 	"$B/bench/vdegen" recv "$VNL" "$3" 1000 > "$T/recv" &
 	rp=$!
 	i=0; while ! grep -q ready "$T/recv" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.05; i=$((i+1)); done
+	# capture on: every frame the receiver's port sends, to a pcap file
+	[ "$1" = vdelab-capture ] && "$B/tests/vdeprobe" console "$T/mgmt" "capture/start 1 $T/cap.pcap" >/dev/null
 	c0=0; [ -n "$SWPID" ] && c0=$(cpu_ticks "$SWPID")
 	"$B/bench/vdegen" send "$VNL" "$3" "$2" > "$T/send"
 	wait $rp
@@ -59,7 +64,7 @@ echo "| path | frame | frames/s | loss % | latency p50 µs | p99 µs | switch CP
 echo "|---|---|---|---|---|---|---|"
 for size in 64 1514; do
 	count=300000; [ "$size" -gt 1000 ] && count=150000
-	for kind in direct vde_switch vdelab vdelab-nocache; do
+	for kind in direct vde_switch vdelab vdelab-nocache vdelab-nocapcode vdelab-capture; do
 		: > "$T/runs"
 		r=0; while [ $r -lt "$REPS" ]; do one_run "$kind" "$size" "$count" >> "$T/runs"; r=$((r+1)); done
 		med=$(sort -n "$T/runs" | awk -v n="$REPS" 'NR == int((n + 1) / 2)')
@@ -78,4 +83,16 @@ for pat in bulk mix; do
 		"$B/bench/swcore" "$flows" 4000000 "$pat" | awk -F= '{v[$1]=$2} END {
 			printf "| %s | %s | %s | %s | %s | %s |\n", v["pattern"], v["flows"], v["cache_on_ns"], v["cache_off_ns"], v["hit_ratio"], v["speedup"] }'
 	done
+done
+
+echo
+echo "Cost of capture in the forwarding core (bench/swcore, 64 B, 256 learned flows, flow cache on):"
+echo
+echo "| batch pattern | no capture code ns/frame | capture off ns/frame | every port captured (to /dev/null) ns/frame |"
+echo "|---|---|---|---|"
+for pat in bulk mix; do
+	a=$("$B/bench/swcore-nocap" 256 4000000 "$pat" | sed -n 's/^cache_on_ns=//p')
+	b=$("$B/bench/swcore" 256 4000000 "$pat" | sed -n 's/^cache_on_ns=//p')
+	c=$(SWCORE_CAPTURE=/dev/null "$B/bench/swcore" 256 1000000 "$pat" | sed -n 's/^cache_on_ns=//p')
+	echo "| $pat | $a | $b | $c |"
 done

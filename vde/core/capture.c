@@ -11,7 +11,7 @@ struct capture {
 	pcap_t *dead;
 	pcap_dumper_t *dump;
 	struct bpf_program prog;
-	bool has_prog, done, failed;
+	bool has_prog, done, failed, dirty;
 	struct capture_opts o;
 	char path[256], filter[256];
 	int64_t wall_minus_mono; /* ns */
@@ -80,16 +80,24 @@ bool capture_frame(struct capture *c, const uint8_t *data, size_t len, uint64_t 
 	if (c->has_prog && !pcap_offline_filter(&c->prog, &h, data))
 		return true;
 	pcap_dump((u_char *)c->dump, &h, data);
-	if (pcap_dump_flush(c->dump) < 0) {
-		c->failed = c->done = true;
-		return false;
-	}
+	c->dirty = true;
 	c->written++;
 	c->bytes += 16 + h.caplen;
 	if ((c->o.max_frames && c->written >= c->o.max_frames) ||
-	    (c->o.max_bytes && c->bytes + 24 >= c->o.max_bytes))
+	    (c->o.max_bytes && c->bytes + 24 >= c->o.max_bytes)) {
 		c->done = true;
+		capture_flush(c);
+	}
 	return !c->done;
+}
+
+void capture_flush(struct capture *c)
+{
+	if (c->dirty) {
+		c->dirty = false;
+		if (pcap_dump_flush(c->dump) < 0)
+			c->failed = c->done = true;
+	}
 }
 
 bool capture_vtx(struct capture *c, const struct vtx *t, uint64_t mono_ns)

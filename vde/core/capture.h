@@ -4,8 +4,9 @@
  * nanosecond timestamps (the 0xa1b23c4d magic; tshark and Wireshark read
  * it), optionally through a BPF filter compiled by libpcap (tcpdump's
  * syntax, pcap-filter(7)), until a frame count or a byte size is reached.
- * Each frame is flushed at once, so a reader following the file (labctl
- * capture -w -) sees it live.
+ * The owner calls capture_flush() at the end of each batch, so a reader
+ * following the file (labctl capture -w -) sees frames live at the cost of
+ * one write per batch, not per frame.
  *
  * Points of capture on a switch port (or a link direction):
  *   CAPTURE_AT_WIRE    what crosses the port's cable: frames received before
@@ -51,6 +52,9 @@ struct capture *capture_open(const char *path, const struct capture_opts *o, cha
 bool capture_frame(struct capture *c, const uint8_t *data, size_t len, uint64_t mono_ns);
 /* The same for a gather list (flattened into a scratch buffer first). */
 bool capture_vtx(struct capture *c, const struct vtx *t, uint64_t mono_ns);
+
+/* Write what is buffered (end of a batch). A write error ends the capture. */
+void capture_flush(struct capture *c);
 
 /* Is it still taking frames? */
 bool capture_running(const struct capture *c);

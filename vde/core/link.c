@@ -49,9 +49,11 @@ void linkdir_input(struct link_dir *d, struct vpkt **pkts, unsigned n, uint64_t 
 {
 	bool direct = impair_params_null(&d->chain.p) && d->chain.nheap == 0;
 	/* without impairments both capture points are this one */
-	if (d->cap && (direct || capture_point(d->cap) == CAPTURE_AT_SWITCH))
+	if (d->cap && (direct || capture_point(d->cap) == CAPTURE_AT_SWITCH)) {
 		for (unsigned i = 0; i < n; i++)
 			capture_frame(d->cap, vpkt_data(pkts[i]), pkts[i]->len, now);
+		capture_flush(d->cap);
+	}
 	if (direct) {
 		struct vtx tx[VPKT_BURST];
 		for (unsigned i = 0; i < n; i++) {
@@ -85,9 +87,11 @@ int linkdir_output(struct link_dir *d, uint64_t now)
 			d->error = s;
 			return s;
 		}
-		if (d->cap && capture_point(d->cap) == CAPTURE_AT_WIRE)
+		if (d->cap && capture_point(d->cap) == CAPTURE_AT_WIRE) {
 			for (int i = 0; i < s; i++)
 				capture_vtx(d->cap, &tx[i], now);
+			capture_flush(d->cap);
+		}
 		impair_release(&d->chain, (unsigned)s);
 		if ((unsigned)s < n) {
 			d->retry_at_ns = now + LINK_RETRY_NS;

@@ -181,6 +181,8 @@ int sw_port_remove(struct sw *sw, unsigned port)
 	backlog_clear(sw, p);
 	if (has_chain(p))
 		impair_free(sw, p);
+	if (p->cap)
+		sw->ncaptures--;
 	capture_close(p->cap);
 	memset(p, 0, sizeof(*p));
 	fdb_flush_port(&sw->fdb, (uint16_t)port);
@@ -192,8 +194,12 @@ int sw_port_capture(struct sw *sw, unsigned port, struct capture *cap)
 {
 	if (port >= sw->nports || !sw->ports[port].exists)
 		return ENXIO;
+	if (sw->ports[port].cap)
+		sw->ncaptures--;
 	capture_close(sw->ports[port].cap);
 	sw->ports[port].cap = cap;
+	if (cap)
+		sw->ncaptures++;
 	return 0;
 }
 
@@ -491,6 +497,12 @@ void sw_flush(struct sw *sw)
 	for (unsigned i = 0; i < sw->ndirty; i++)
 		port_flush(sw, sw->dirty[i]);
 	sw->ndirty = 0;
+#ifndef VDELAB_NO_CAPTURE
+	if (sw->ncaptures) /* one write per capture per batch */
+		for (unsigned i = 0; i < sw->nports; i++)
+			if (sw->ports[i].cap)
+				capture_flush(sw->ports[i].cap);
+#endif
 }
 
 /* Queue one frame for `port` in `vlan`, tagging or untagging by gather list. */
@@ -783,9 +795,11 @@ void sw_impair_run(struct sw *sw, uint64_t now)
 				int s = ep_send_batch(pt->ep, tx, n);
 				if (s < 0)
 					s = 0;
-				if (CAPTURING(pt) && capture_point(pt->cap) == CAPTURE_AT_WIRE)
+				if (CAPTURING(pt) && capture_point(pt->cap) == CAPTURE_AT_WIRE) {
 					for (int k = 0; k < s; k++)
 						capture_vtx(pt->cap, &tx[k], now);
+					capture_flush(pt->cap);
+				}
 				for (int k = 0; k < s; k++)
 					pt->st.tx_bytes += tx[k].len;
 				pt->st.tx_pkts += (unsigned)s;

@@ -114,6 +114,7 @@ struct sw {
 	unsigned nblocked;           /* ports with a non-empty backlog */
 	bool paused;
 	unsigned nimpaired;          /* ports with at least one chain */
+	unsigned ncaptures;          /* ports being captured */
 	uint64_t impair_seed;
 	uint64_t impair_retry_ns;    /* an out-chain's endpoint was full: not before */
 	uint64_t now_ns;             /* time of the batch being forwarded */
