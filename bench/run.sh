@@ -2,7 +2,8 @@
 # Switch forwarding benchmark: the same libvdeplug generator (bench/vdegen)
 # through a direct ptp:// link, Debian's vde_switch, and vdelab-switch with
 # the flow cache on and off, without capture code, with a capture running;
-# 64- and 1514-byte frames; REPS runs each, the
+# and watched by the console's polling (labctl top at 10 Hz); 64- and
+# 1514-byte frames; REPS runs each (KINDS="vdelab ..." picks paths), the
 # median run (by frames/s) is reported. Prints a Markdown table.
 # Usage: bench/run.sh BUILD_DIR [REPS]
 set -u
@@ -10,7 +11,8 @@ B=${1:-build}
 REPS=${2:-3}
 T=$(mktemp -d /tmp/vdelab-bench.XXXXXX)
 SWPID=""
-trap '[ -n "$SWPID" ] && kill $SWPID 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+TOPPID=""
+trap '[ -n "$SWPID" ] && kill $SWPID 2>/dev/null; [ -n "$TOPPID" ] && kill $TOPPID 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 HZ=$(getconf CLK_TCK)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -26,6 +28,15 @@ start_switch() { # kind -> sets VNL and SWPID
 	vdelab-nocache) "$B/vdelab-switch" -s "$T/sw" --nostdin --no-flowcache & SWPID=$! ;;
 	vdelab-capture) "$B/vdelab-switch" -s "$T/sw" -M "$T/mgmt" --nostdin & SWPID=$! ;;
 	vdelab-nocapcode) "$B/bench/vdelab-switch-nocap" -s "$T/sw" --nostdin & SWPID=$! ;;
+	vdelab-console) # a one-switch "lab" watched by labctl top: the console's polling (10 Hz)
+		mkdir -p "$T/run/bench"
+		echo '<lab name="bench"><switch name="bench"/></lab>' > "$T/bench.xml"
+		echo "$T/bench.xml" > "$T/run/bench/labfile"
+		echo "pidfile $T/run/bench/sw-bench.pid" > "$T/run/bench/state"
+		"$B/vdelab-switch" -s "$T/sw" -M "$T/run/bench/sw-bench.mgmt" --nostdin & SWPID=$!
+		echo $SWPID > "$T/run/bench/sw-bench.pid"
+		i=0; while [ ! -S "$T/run/bench/sw-bench.mgmt" ] && [ $i -lt 50 ]; do sleep 0.05; i=$((i+1)); done
+		VDELAB_RUN_DIR="$T/run" "$B/labctl" top bench --interval 1 >/dev/null 2>&1 & TOPPID=$! ;;
 	direct) SWPID="" ;;
 	esac
 	VNL="vde://$T/sw"
@@ -45,6 +56,7 @@ one_run() { # kind size count -> prints "fps loss p50 p99 cpu_ns"
 	"$B/bench/vdegen" send "$VNL" "$3" "$2" > "$T/send"
 	wait $rp
 	c1=0; [ -n "$SWPID" ] && c1=$(cpu_ticks "$SWPID")
+	[ -n "$TOPPID" ] && { kill "$TOPPID"; wait "$TOPPID" 2>/dev/null; TOPPID=""; }
 	if [ -n "$SWPID" ]; then
 		kill "$SWPID"; wait "$SWPID" 2>/dev/null
 		i=0; while kill -0 "$SWPID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.05; i=$((i+1)); done
@@ -64,7 +76,7 @@ echo "| path | frame | frames/s | loss % | latency p50 µs | p99 µs | switch CP
 echo "|---|---|---|---|---|---|---|"
 for size in 64 1514; do
 	count=300000; [ "$size" -gt 1000 ] && count=150000
-	for kind in direct vde_switch vdelab vdelab-nocache vdelab-nocapcode vdelab-capture; do
+	for kind in ${KINDS:-direct vde_switch vdelab vdelab-nocache vdelab-nocapcode vdelab-capture vdelab-console}; do
 		: > "$T/runs"
 		r=0; while [ $r -lt "$REPS" ]; do one_run "$kind" "$size" "$count" >> "$T/runs"; r=$((r+1)); done
 		med=$(sort -n "$T/runs" | awk -v n="$REPS" 'NR == int((n + 1) / 2)')

@@ -169,6 +169,8 @@ static const struct cmd cmds[] = {
 	{ "exec", run_exec, "run a command, or a shell, inside a node" },
 	{ "check", run_check, "run the lab's checks (text, tap or json)" },
 	{ "link", run_link, "set, show or reset a running link's impairments" },
+	{ "console", run_console, "a live view of a running lab: port LEDs, link rates, impairments (ncurses)" },
+	{ "top", run_top, "what the console shows, as text or JSON (--once, --json)" },
 	{ "trace", run_trace, "the path from one node to another: switches, FDB, cables, tunnels, routers" },
 	{ "capture", run_capture, "capture a port, node interface or cable to pcap (or stdout)" },
 	{ "graph", cmd_graph, "print the topology as Graphviz DOT" },

@@ -839,10 +839,19 @@ static bool alive_pidfile(const char *pidfile, const char *tag)
 
 int run_status(int argc, char **argv)
 {
+	gboolean watch = FALSE;
+	GOptionEntry entries[] = {
+		{ "watch", 'w', 0, G_OPTION_ARG_NONE, &watch, "keep showing live counters, LEDs and rates as plain text (labctl top)", NULL },
+		{ NULL }
+	};
 	if (!begin(&argc, &argv, "status", "LAB|FILE - show a running lab",
 		   "Exit status: 0 if every daemon runs and every namespace exists, 1 if not,\n"
-		   "3 if the lab is not up.", NULL, 1, "lab"))
+		   "3 if the lab is not up.", entries, 1, "lab"))
 		return 2;
+	if (watch) {
+		char *targv[] = { "top", argv[1], NULL };
+		return run_top(2, targv);
+	}
 	g_autofree char *name = lab_name_of(argv[1]);
 	if (!name)
 		return 1;
@@ -1127,6 +1136,29 @@ static int resolve_link(const char *dir_run, const char *target, const char *dir
 	return 1;
 }
 
+int link_apply(const char *dir, const char *target, const char *dirw, const char *spec, GString *err)
+{
+	GArray *ends = g_array_new(FALSE, FALSE, sizeof(struct link_end));
+	int rc = resolve_link(dir, target, dirw, ends, err);
+	for (guint i = 0; rc == 0 && i < ends->len; i++) {
+		struct link_end *e = &g_array_index(ends, struct link_end, i);
+		g_autofree char *m = g_strdup_printf("%s/sw-%s.mgmt", dir, e->sw);
+		g_autofree char *reply = NULL;
+		g_autofree char *cmd = spec ? g_strdup_printf("impair/set %d %s %s", e->port, e->dir, spec)
+					    : g_strdup_printf("impair/clear %d %s", e->port, e->dir);
+		if (mgmt(m, cmd, &reply) != 0) {
+			/* the switch names the bad value; nothing was changed there */
+			g_autofree char *why = reply_reason(reply);
+			g_string_printf(err, "%s", why);
+			rc = 1;
+		}
+	}
+	for (guint i = 0; i < ends->len; i++)
+		g_free(g_array_index(ends, struct link_end, i).sw);
+	g_array_free(ends, TRUE);
+	return rc;
+}
+
 int run_link(int argc, char **argv)
 {
 	GOptionContext *ctx = g_option_context_new("set|show|reset LAB [TARGET [DIR] [SPEC]] - impairments of a running lab's links");
@@ -1220,24 +1252,7 @@ int run_link(int argc, char **argv)
 		fprintf(stderr, "labctl link set: which impairments? e.g. 'delay=40ms loss=1%%'\n");
 		return 2;
 	}
-	GArray *ends = g_array_new(FALSE, FALSE, sizeof(struct link_end));
-	rc = resolve_link(dir, target, dirw, ends, err);
-	for (guint i = 0; rc == 0 && i < ends->len; i++) {
-		struct link_end *e = &g_array_index(ends, struct link_end, i);
-		g_autofree char *m = g_strdup_printf("%s/sw-%s.mgmt", dir, e->sw);
-		g_autofree char *reply = NULL;
-		g_autofree char *cmd = !strcmp(argv[1], "set") ? g_strdup_printf("impair/set %d %s %s", e->port, e->dir, spec)
-							      : g_strdup_printf("impair/clear %d %s", e->port, e->dir);
-		if (mgmt(m, cmd, &reply) != 0) {
-			/* the switch names the bad value; nothing was changed there */
-			g_auto(GStrv) rl = g_strsplit(reply ? reply : "", "\n", -1);
-			g_string_printf(err, "%s", rl[0] && !g_str_has_prefix(rl[0], "0000") ? rl[0] : (rl[0] && rl[1] ? rl[1] : "refused"));
-			rc = 1;
-		}
-	}
-	for (guint i = 0; i < ends->len; i++)
-		g_free(g_array_index(ends, struct link_end, i).sw);
-	g_array_free(ends, TRUE);
+	rc = link_apply(dir, target, dirw, !strcmp(argv[1], "set") ? spec : NULL, err);
 	if (rc)
 		fprintf(stderr, "labctl link %s: %s\n", argv[1], err->str);
 	g_string_free(err, TRUE);

@@ -26,5 +26,7 @@ int run_check(int argc, char **argv);
 int run_link(int argc, char **argv);
 int run_capture(int argc, char **argv);
 int run_trace(int argc, char **argv);   /* trace.c */
+int run_console(int argc, char **argv); /* console.c */
+int run_top(int argc, char **argv);     /* console.c */
 
 #endif

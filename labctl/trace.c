@@ -155,7 +155,7 @@ static bool topo_load(struct topo *t, GString *err)
 		g_string_printf(err, "lab %s is not up", t->lab);
 		return false;
 	}
-	t->m = load_or_report(path);
+	t->m = load_or_report(g_strstrip(path));
 	if (!t->m) {
 		g_string_printf(err, "%s no longer loads", path);
 		return false;

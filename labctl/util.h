@@ -29,6 +29,11 @@ char **read_state(const char *dir);
  * exactly `nargs` positional arguments; false after a message if not. */
 bool begin(int *argc, char ***argv, const char *cmd, const char *usage, const char *descr,
 	   GOptionEntry *extra, int nargs, const char *what);
+/* Set (spec != NULL) or clear the impairments of a running link: TARGET is
+ * NODE:IF, NODE or a cable SW1-SW2, dirw in|out|both (nodes) or ab|ba|both
+ * (cables). 0, or 1/2/3 with the reason in err; a refused value changes
+ * nothing (the switch checks it before applying). */
+int link_apply(const char *dir, const char *target, const char *dirw, const char *spec, GString *err);
 /* Load a lab file, printing every FILE:LINE error; NULL if invalid. */
 struct lab *load_or_report(const char *path);
 /* FILE.xml or NAME (or --name) -> the lab's name. */

@@ -2,7 +2,7 @@
 # Install the Debian packages vdelab needs to build, test and benchmark, if any
 # is missing. Idempotent; needs root (or sudo) only when something is missing.
 set -eu
-PKGS="gcc make pkg-config libc6-dev libglib2.0-dev libxml2-dev libsodium-dev libpcap-dev libvdeplug-dev vde2 \
+PKGS="gcc make pkg-config libc6-dev libglib2.0-dev libxml2-dev libsodium-dev libpcap-dev libncurses-dev libvdeplug-dev vde2 \
 iproute2 iputils-ping procps tshark tmux psmisc clang iperf3 nftables netcat-openbsd"
 missing=""
 for p in $PKGS; do
