@@ -710,6 +710,8 @@ unsigned sw_tick(struct sw *sw, uint64_t now_ns)
 	return n;
 }
 
+static void maybe_retire(struct sw *sw, struct sw_port *pt, int d);
+
 int sw_port_impair(struct sw *sw, unsigned port, int dir, const struct impair_params *p)
 {
 	if (port >= sw->nports || !sw->ports[port].exists || (dir != SW_IMPAIR_IN && dir != SW_IMPAIR_OUT))
@@ -728,6 +730,9 @@ int sw_port_impair(struct sw *sw, unsigned port, int dir, const struct impair_pa
 		pt->imp[dir] = c;
 	}
 	impair_set(pt->imp[dir], p);
+	/* cleared with nothing held: back to the direct path now, not after the
+	 * next frame has gone through an empty chain */
+	maybe_retire(sw, pt, dir);
 	return 0;
 }
 
