@@ -5,6 +5,7 @@
 #   make asan       build with AddressSanitizer+UBSan into build-asan/ and run the tests
 #   make fuzz       build the libFuzzer targets (clang) into build-fuzz/
 #   make bench      run the benchmarks (results in BENCHMARKS.md)
+#   make guest-image  the default VM guest (Debian cloud kernel + busybox) in build/guest
 
 CC      ?= cc
 B       ?= build
@@ -130,8 +131,11 @@ fidelity: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@sh bench/fidelity.sh $(B)
 
+guest-image: deps
+	@sh labctl/guest/mkguest.sh $(B)/guest
+
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps check asan fuzz demo bench fidelity clean
+.PHONY: all deps check asan fuzz demo bench fidelity guest-image clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
