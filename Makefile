@@ -62,14 +62,14 @@ $(B)/obj/labctl/lab_rng.c: labs/lab.rng
 $(B)/obj/labctl/lab_rng.o: $(B)/obj/labctl/lab_rng.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
-CURSES_LIBS := $(shell pkg-config --libs ncurses 2>/dev/null || echo -lncurses)
+LABCTL_LIBS := $(shell pkg-config --libs ncurses 2>/dev/null || echo -lncurses) $(shell pkg-config --libs libvirt 2>/dev/null || echo -lvirt)
 
 $(B)/labctl: $(LABCTL_OBJ) $(CORE_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CURSES_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LABCTL_LIBS)
 
 $(B)/tests/test_lab: $(B)/obj/tests/unit/test_lab.o $(filter-out $(B)/obj/labctl/main.o,$(LABCTL_OBJ)) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CURSES_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LABCTL_LIBS)
 
 $(B)/tests/vdeprobe: $(B)/obj/tests/tools/vdeprobe.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

@@ -55,6 +55,8 @@ struct lab_file {
 struct lab_node {
 	char *name;
 	char *kind;         /* "netns" or "vm" */
+	int memory_mib;     /* vm: guest RAM (default 96) */
+	char *kernel, *initrd; /* vm: another kernel/initrd than the default guest (absolute paths) */
 	bool forward;
 	GPtrArray *ifs, *routes, *files;
 	char *site;         /* NULL when the lab has no sites */

@@ -1,5 +1,6 @@
 #include "run.h"
 #include "util.h"
+#include "vm.h"
 #include "../vde/core/cablecrypt.h"
 #include "../vde/core/vxlan.h"
 
@@ -167,6 +168,8 @@ struct run {
 	GHashTable *next_port; /* switch name -> next free port (int) */
 	GHashTable *used;      /* "sw:port" */
 	const char *site;      /* --site: only this site's part; NULL: every site */
+	const char *uri;       /* libvirt URI for VM nodes */
+	GPtrArray *vms;        /* struct vm_pending: defined at boot time */
 	char *key;             /* PSK file of cross-site cables */
 };
 
@@ -275,7 +278,14 @@ static int teardown(const char *dir, bool verbose)
 		return 0;
 	}
 	int n = (int)g_strv_length(lines);
-	/* daemons first (cables, then switches: taps vanish with them) */
+	/* VMs first: "domain NAME URI" was written before each was defined */
+	for (int i = n - 1; i >= 0; i--)
+		if (g_str_has_prefix(lines[i], "domain ")) {
+			g_auto(GStrv) w = g_strsplit(lines[i], " ", 3);
+			if (g_strv_length(w) == 3 && vm_remove(w[2], w[1]) && verbose)
+				printf("  removing VM %s\n", w[1]);
+		}
+	/* daemons next (cables, then switches: taps vanish with them) */
 	for (int i = n - 1; i >= 0; i--)
 		if (g_str_has_prefix(lines[i], "pidfile ")) {
 			if (verbose)
@@ -348,14 +358,149 @@ static bool setup_port(struct run *r, const char *sw, int port, int vlan, GArray
 	return true;
 }
 
+struct vm_pending { struct vm_spec spec; char *name, *cmdline, *serial, *kernel, *initrd; const char *node; };
+
+static void vm_pending_free(gpointer p)
+{
+	struct vm_pending *v = p;
+	for (guint i = 0; i < v->spec.ifs->len; i++)
+		g_free(g_array_index(v->spec.ifs, struct vm_if, i).mac);
+	g_array_free(v->spec.ifs, TRUE);
+	g_free(v->name), g_free(v->cmdline), g_free(v->serial), g_free(v->kernel), g_free(v->initrd), g_free(v);
+}
+
+/* A VM node: its switch ports (udp:// towards the guest's udp interfaces,
+ * impaired like any port) now; the domain is defined and booted later,
+ * with the others, by boot_vms(). */
+static bool start_vm_node(struct run *r, const struct lab_node *n, GString *err)
+{
+	double t0 = now_s();
+	struct vm_pending *v = g_new0(struct vm_pending, 1);
+	v->node = n->name;
+	v->name = ns_name(r->name, n->name);
+	v->serial = g_strdup_printf("%s/vm-%s.serial", r->dir, n->name);
+	v->spec.ifs = g_array_new(FALSE, TRUE, sizeof(struct vm_if));
+	g_ptr_array_add(r->vms, v);
+	if (n->kernel) {
+		v->kernel = g_strdup(n->kernel);
+		v->initrd = g_strdup(n->initrd);
+	} else if (!vm_default_guest(&v->kernel, &v->initrd, err)) {
+		return false;
+	}
+	GString *cl = g_string_new("console=ttyS0 no_timer_check panic=-1 loglevel=3");
+	g_string_append_printf(cl, " vl.host=%s", n->name);
+	if (n->forward)
+		g_string_append(cl, " vl.forward=1");
+	const char *gw = NULL;
+	for (guint k = 0; k < n->ifs->len; k++) {
+		struct lab_if *f = g_ptr_array_index(n->ifs, k);
+		const struct lab_switch *s = lab_find_switch(r->lab, f->sw);
+		int port = f->port ? f->port : alloc_port(r, s);
+		struct vm_if vi = { 0 };
+		vi.sw_udp = vm_free_udp_port();
+		vi.vm_udp = vm_free_udp_port();
+		guint32 h = g_str_hash(v->name) ^ (k * 2654435761u);
+		vi.mac = f->mac ? g_strdup(f->mac) : g_strdup_printf("52:54:00:%02x:%02x:%02x", (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff);
+		g_array_append_val(v->spec.ifs, vi);
+		if (port < 0 || !vi.sw_udp || !vi.vm_udp) {
+			g_string_printf(err, "%s:%s: no free switch port or UDP port", n->name, f->name);
+			{ g_string_free(cl, TRUE); return false; }
+		}
+		g_autofree char *key = g_strdup_printf("%s:%d", s->name, port);
+		g_hash_table_add(r->used, g_steal_pointer(&key));
+		g_autofree char *m = sw_mgmt(r, s->name);
+		if (!setup_port(r, s->name, port, f->vlan, f->trunk, err) ||
+		    !mgmtf(err, m, "port/add udp://127.0.0.1:%d@127.0.0.1:%d %d", vi.sw_udp, vi.vm_udp, port))
+			{ g_string_free(cl, TRUE); return false; }
+		state_add(r, "link %s:%s %s %d", n->name, f->name, s->name, port);
+		if ((f->imp_out && !mgmtf(err, m, "impair/set %d in %s", port, f->imp_out)) ||
+		    (f->imp_in && !mgmtf(err, m, "impair/set %d out %s", port, f->imp_in)))
+			{ g_string_free(cl, TRUE); return false; }
+		char eth[16];
+		snprintf(eth, sizeof(eth), "eth%u", k);
+		if (strcmp(f->name, eth))
+			g_string_append_printf(cl, " vl.name=%s,%s", eth, f->name);
+		if (f->mtu)
+			g_string_append_printf(cl, " vl.mtu=%s,%d", f->name, f->mtu);
+		for (guint a = 0; a < f->ips->len; a++)
+			g_string_append_printf(cl, " vl.ip=%s,%s", f->name, (char *)g_ptr_array_index(f->ips, a));
+		if (f->gw && !gw)
+			gw = f->gw;
+	}
+	if (gw)
+		g_string_append_printf(cl, " vl.gw=%s", gw);
+	for (guint k = 0; k < n->routes->len; k++) {
+		struct lab_route *rt = g_ptr_array_index(n->routes, k);
+		g_string_append_printf(cl, " vl.route=%s,%s", rt->to, rt->via);
+	}
+	GString *ex = g_string_new(NULL);
+	for (guint k = 0; k < r->lab->execs->len; k++) {
+		struct lab_exec *e = g_ptr_array_index(r->lab->execs, k);
+		if (!strcmp(e->node, n->name))
+			g_string_append_printf(ex, "%s\n", e->cmd);
+	}
+	if (ex->len) {
+		g_autofree char *b64 = g_base64_encode((const guchar *)ex->str, ex->len);
+		g_string_append_printf(cl, " vl.exec=%s", b64);
+	}
+	g_string_free(ex, TRUE);
+	v->cmdline = g_string_free(cl, FALSE);
+	v->spec.name = v->name;
+	v->spec.kernel = v->kernel;
+	v->spec.initrd = v->initrd;
+	v->spec.cmdline = v->cmdline;
+	v->spec.memory_mib = n->memory_mib;
+	v->spec.serial = v->serial;
+	g_autofree char *what = g_strdup_printf("vm %s (%u interfaces, wired)", n->name, n->ifs->len);
+	progress(what, t0);
+	return true;
+}
+
+/* Boot the VMs, at most VM_PARALLEL at a time, a line each when it answers. */
+enum { VM_PARALLEL = 4, VM_BOOT_TIMEOUT_S = 120 };
+static bool boot_vms(struct run *r, GString *err)
+{
+	guint next = 0, done = 0;
+	double *t0 = g_new0(double, r->vms->len + 1);
+	bool ok = true;
+	while (ok && done < r->vms->len) {
+		while (next < r->vms->len && next - done < VM_PARALLEL) {
+			struct vm_pending *v = g_ptr_array_index(r->vms, next);
+			state_add(r, "domain %s %s", v->name, r->uri);
+			state_add(r, "vmserial %s %s", v->node, v->serial);
+			fflush(r->state);
+			t0[next] = now_s();
+			if (vm_create(r->uri, &v->spec, err) < 0) {
+				ok = false;
+				break;
+			}
+			printf("  vm %s: booting...\n", v->node);
+			fflush(stdout);
+			next++;
+		}
+		if (!ok)
+			break;
+		struct vm_pending *v = g_ptr_array_index(r->vms, done);
+		double left = VM_BOOT_TIMEOUT_S - (now_s() - t0[done]);
+		if (!vm_wait_ready(v->serial, left > 1 ? left : 1)) {
+			g_string_printf(err, "vm %s did not answer within %d s (its console: %s)", v->node, VM_BOOT_TIMEOUT_S, v->serial);
+			ok = false;
+			break;
+		}
+		printf("  vm %s: up %.1f s\n", v->node, now_s() - t0[done]);
+		fflush(stdout);
+		done++;
+	}
+	g_free(t0);
+	return ok;
+}
+
 static bool start_node(struct run *r, const struct lab_node *n, GString *err)
 {
 	double t0 = now_s();
 	g_autofree char *ns = ns_name(r->name, n->name);
-	if (strcmp(n->kind, "netns")) {
-		g_string_printf(err, "node %s: kind \"%s\" is not supported yet (only netns)", n->name, n->kind);
-		return false;
-	}
+	if (!strcmp(n->kind, "vm"))
+		return start_vm_node(r, n, err);
 	state_add(r, "netns %s", ns);
 	if (!ip(err, "netns", "add", ns, NULL) || !ip(err, "-n", ns, "link", "set", "lo", "up", NULL))
 		return false;
@@ -675,9 +820,10 @@ char *lab_name_of(const char *arg)
 
 int run_up(int argc, char **argv)
 {
-	g_autofree char *site = NULL;
+	g_autofree char *site = NULL, *uri = NULL;
 	GOptionEntry entries[] = {
 		{ "site", 's', 0, G_OPTION_ARG_STRING, &site, "Bring up only this site's switches, nodes and cable ends", "SITE" },
+		{ "libvirt-uri", 0, 0, G_OPTION_ARG_STRING, &uri, "libvirt connection for VM nodes (default qemu:///system)", "URI" },
 		{ NULL }
 	};
 	if (!begin(&argc, &argv, "up", "FILE - bring a lab up on this host",
@@ -697,7 +843,8 @@ int run_up(int argc, char **argv)
 		   "generated in the run directory if the lab names none.",
 		   entries, 1, "lab file"))
 		return 2;
-	struct run r = { .site = site };
+	struct run r = { .site = site, .uri = vm_uri(uri) };
+	r.vms = g_ptr_array_new_with_free_func(vm_pending_free);
 	double t0 = now_s();
 	r.lab = load_or_report(argv[1]);
 	if (!r.lab)
@@ -784,9 +931,12 @@ int run_up(int argc, char **argv)
 		good = start_cable(&r, g_ptr_array_index(r.lab->cables, i), i, err);
 	for (guint i = 0; good && i < r.lab->vxlans->len; i++)
 		good = start_vxlan(&r, g_ptr_array_index(r.lab->vxlans, i), err);
+	if (good && r.vms->len)
+		good = boot_vms(&r, err);
 	for (guint i = 0; good && i < r.lab->execs->len; i++) {
 		struct lab_exec *e = g_ptr_array_index(r.lab->execs, i);
-		if (is_local(&r, lab_find_node(r.lab, e->node)->site))
+		const struct lab_node *en = lab_find_node(r.lab, e->node);
+		if (is_local(&r, en->site) && strcmp(en->kind, "vm")) /* VMs run theirs at boot */
 			good = start_exec(&r, e, i, err);
 	}
 	fclose(r.state);
@@ -804,6 +954,7 @@ int run_up(int argc, char **argv)
 	g_free(r.name);
 	g_free(r.dir);
 	g_free(r.key);
+	g_ptr_array_free(r.vms, TRUE);
 	return good ? 0 : 1;
 }
 
@@ -829,6 +980,17 @@ int run_down(int argc, char **argv)
 	teardown(dir, true);
 	printf("lab %s is down\n", name);
 	return 0;
+}
+
+/* The serial socket of VM node `node` of the lab in `dir`, or NULL (not a VM). */
+static char *vm_serial_of(const char *dir, const char *node)
+{
+	g_auto(GStrv) lines = read_state(dir);
+	g_autofree char *pfx = g_strdup_printf("vmserial %s ", node);
+	for (int i = 0; lines && lines[i]; i++)
+		if (g_str_has_prefix(lines[i], pfx))
+			return g_strdup(lines[i] + strlen(pfx));
+	return NULL;
 }
 
 static bool alive_pidfile(const char *pidfile, const char *tag)
@@ -890,6 +1052,11 @@ int run_status(int argc, char **argv)
 							printf("      tunnel %s\n", il[k]);
 				}
 			}
+		} else if (g_str_has_prefix(lines[i], "domain ")) {
+			g_auto(GStrv) w = g_strsplit(lines[i], " ", 3);
+			const char *st = g_strv_length(w) == 3 ? vm_state(w[2], w[1]) : "?";
+			bad |= strcmp(st, "running") != 0;
+			printf("  %-30s VM %s\n", w[1], st);
 		} else if (g_str_has_prefix(lines[i], "site ")) {
 			printf("  site %s (this host's part)\n", lines[i] + 5);
 		} else if (g_str_has_prefix(lines[i], "netns ")) {
@@ -926,6 +1093,21 @@ int run_exec(int argc, char **argv)
 		return 1;
 	g_autofree char *ns = ns_name(name, argv[2]);
 	g_autofree char *p = g_build_filename("/run/netns", ns, NULL);
+	g_autofree char *root0 = run_root();
+	g_autofree char *dir0 = g_build_filename(root0, name, NULL);
+	g_autofree char *serial = vm_serial_of(dir0, argv[2]);
+	if (serial) { /* a VM: through its serial console */
+		if (dd < 0 || dd + 1 >= argc)
+			return vm_console(serial);
+		g_autofree char *cmd = g_strjoinv(" ", argv + dd + 1), *out = NULL;
+		int rc = vm_exec(serial, cmd, 60, &out);
+		if (rc < 0) {
+			fprintf(stderr, "labctl exec: %s: %s\n", argv[2], out);
+			return 1;
+		}
+		fputs(out, stdout);
+		return rc;
+	}
 	if (!g_file_test(p, G_FILE_TEST_EXISTS)) {
 		fprintf(stderr, "labctl exec: node %s of lab %s is not up\n", argv[2], name);
 		return 1;
@@ -960,6 +1142,29 @@ struct result {
 static bool run_one(const char *labname, const struct lab *lab, const struct lab_check *c, char **detail)
 {
 	g_autofree char *ns = ns_name(labname, c->node);
+	g_autofree char *root = run_root();
+	g_autofree char *dir = g_build_filename(root, labname, NULL);
+	g_autofree char *serial = vm_serial_of(dir, c->node);
+	if (serial) { /* a VM node: the same check through its console */
+		g_autofree char *out = NULL, *cmd = NULL;
+		bool want_fail = c->ping && c->expect && !strcmp(c->expect, "fail");
+		if (c->ping) {
+			struct lab_node *t = lab_find_node(lab, c->ping);
+			g_autofree char *addr = t ? lab_node_address(t) : g_strdup(c->ping);
+			cmd = g_strdup_printf("ping -c 1 -W 1 %s >/dev/null", addr);
+		} else {
+			cmd = g_strdup(c->run);
+		}
+		int rc = vm_exec(serial, cmd, c->timeout_s < 2 ? 2 : c->timeout_s, &out);
+		if (c->ping) {
+			*detail = g_strdup_printf("ping %s %s (in the VM)", c->ping, rc == 0 ? "answered" : "got no answer");
+			return want_fail ? rc != 0 : rc == 0;
+		}
+		bool ok = rc == c->exit_code && (!c->expect || g_regex_match_simple(c->expect, out ? out : "", 0, 0));
+		g_autofree char *first = g_strndup(out ? out : "", strcspn(out ? out : "", "\n"));
+		*detail = g_strdup_printf("exit %d%s%s (in the VM)", rc, *first ? ", output: " : "", first);
+		return ok;
+	}
 	if (c->ping) {
 		struct lab_node *t = lab_find_node(lab, c->ping);
 		g_autofree char *addr = t ? lab_node_address(t) : g_strdup(c->ping);

@@ -20,6 +20,7 @@
  */
 #include "run.h"
 #include "util.h"
+#include "vm.h"
 #include "../vde/core/vxlan.h"
 
 #include <errno.h>
@@ -42,7 +43,22 @@ struct topo {
 	GPtrArray *links, *cables, *tunnels;
 	GHashTable *fdbs;      /* switch -> reply text of hash/print */
 	GHashTable *infos;     /* switch -> reply text of port/info */
+	GHashTable *vms;       /* VM node -> its serial socket */
 };
+
+/* Run an `ip ...` command line in a node: its namespace, or its VM's console. */
+static int node_ip(const struct topo *t, const char *node, const char *args, char **out)
+{
+	const char *serial = t->vms ? g_hash_table_lookup(t->vms, node) : NULL;
+	if (serial) {
+		g_autofree char *cmd = g_strdup_printf("ip %s", args);
+		return vm_exec(serial, cmd, 10, out);
+	}
+	g_autofree char *ns = ns_name(t->lab, node);
+	g_autofree char *line = g_strdup_printf("ip -n %s %s", ns, args);
+	g_auto(GStrv) argv = g_strsplit(line, " ", -1);
+	return spawn(argv, out);
+}
 
 /* one step of a path */
 enum hop_kind { HOP_IF, HOP_SWITCH, HOP_CABLE, HOP_TUNNEL, HOP_ROUTE };
@@ -124,9 +140,8 @@ static char *port_info(struct topo *t, const char *sw, int port, const char *key
 static const char *link_mac(struct topo *t, struct tlink *l)
 {
 	if (!l->mac[0]) {
-		g_autofree char *ns = ns_name(t->lab, l->node), *out = NULL;
-		char *argv[] = { "ip", "-n", ns, "-o", "link", "show", l->ifname, NULL };
-		spawn(argv, &out);
+		g_autofree char *args = g_strdup_printf("-o link show %s", l->ifname), *out = NULL;
+		node_ip(t, l->node, args, &out);
 		const char *e = out ? strstr(out, "link/ether ") : NULL;
 		if (e)
 			g_strlcpy(l->mac, e + 11, sizeof(l->mac));
@@ -165,6 +180,7 @@ static bool topo_load(struct topo *t, GString *err)
 	t->tunnels = g_ptr_array_new();
 	t->fdbs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	t->infos = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	t->vms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	for (int i = 0; lines[i]; i++) {
 		g_auto(GStrv) w = g_strsplit(lines[i], " ", -1);
 		guint n = g_strv_length(w);
@@ -204,6 +220,8 @@ static bool topo_load(struct topo *t, GString *err)
 					c->cfg = lc;
 			}
 			g_ptr_array_add(t->cables, c);
+		} else if (n == 3 && !strcmp(w[0], "vmserial")) {
+			g_hash_table_insert(t->vms, g_strdup(w[1]), g_strdup(w[2]));
 		} else if (n == 5 && !strcmp(w[0], "tunnel") && !strcmp(w[1], "vxlan")) {
 			struct ttun *u = g_new0(struct ttun, 1);
 			u->sw = g_strdup(w[2]);
@@ -239,7 +257,7 @@ static void topo_free(struct topo *t)
 	}
 	if (t->links) {
 		g_ptr_array_free(t->links, TRUE), g_ptr_array_free(t->cables, TRUE), g_ptr_array_free(t->tunnels, TRUE);
-		g_hash_table_destroy(t->fdbs), g_hash_table_destroy(t->infos);
+		g_hash_table_destroy(t->fdbs), g_hash_table_destroy(t->infos), g_hash_table_destroy(t->vms);
 	}
 	lab_free(t->m);
 }
@@ -454,11 +472,10 @@ static struct tlink *l2_walk(struct topo *t, struct tlink *from, const char *ip,
 }
 
 /* `ip route get DST` in a node: dev, gateway (NULL if direct), local? */
-static bool route_get(const char *lab, const char *node, const char *dst, char **dev, char **via, bool *local)
+static bool route_get(const struct topo *t, const char *node, const char *dst, char **dev, char **via, bool *local)
 {
-	g_autofree char *ns = ns_name(lab, node), *out = NULL;
-	char *argv[] = { "ip", "-n", ns, "route", "get", (char *)dst, NULL };
-	if (spawn(argv, &out) != 0)
+	g_autofree char *args = g_strdup_printf("route get %s", dst), *out = NULL;
+	if (node_ip(t, node, args, &out) != 0 || !out)
 		return false;
 	g_auto(GStrv) w = g_strsplit_set(out, " \n", -1);
 	*dev = *via = NULL;
@@ -479,7 +496,7 @@ static char *trace_path(struct topo *t, const char *src, const char *dst, GPtrAr
 	for (int l3 = 0; l3 < TRACE_MAX_L3; l3++) {
 		g_autofree char *dev = NULL, *via = NULL;
 		bool local = false;
-		if (!route_get(t->lab, node, dst, &dev, &via, &local)) {
+		if (!route_get(t, node, dst, &dev, &via, &local)) {
 			g_string_printf(err, "%s has no route to %s", node, dst);
 			g_free(node);
 			return NULL;
@@ -507,7 +524,7 @@ static char *trace_path(struct topo *t, const char *src, const char *dst, GPtrAr
 		if (!via) {
 			g_autofree char *d2 = NULL, *v2 = NULL;
 			bool loc = false;
-			if (route_get(t->lab, node, dst, &d2, &v2, &loc) && loc)
+			if (route_get(t, node, dst, &d2, &v2, &loc) && loc)
 				return node;
 		}
 	}

@@ -7,6 +7,7 @@
 #     their dependencies, found with modinfo), and /init below.
 # The guest is configured from the kernel command line (vl.* keys):
 #   vl.host=NAME          hostname
+#   vl.name=ETH,NAME      rename an interface (ethN in PCI order)
 #   vl.ip=IF,ADDR/PREFIX  an address (repeatable)
 #   vl.mtu=IF,MTU         an MTU (repeatable)
 #   vl.gw=ADDR            default gateway
@@ -53,6 +54,9 @@ mount -t devtmpfs dev /dev
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 for m in $(cat /lib/mod/order); do insmod "/lib/mod/$m.ko" 2>/dev/null; done
 ip link set lo up
+for kv in $(cat /proc/cmdline); do
+	case "$kv" in vl.name=*) v=${kv#*=}; ip link set "${v%%,*}" name "${v#*,}" ;; esac
+done
 host=guest
 for kv in $(cat /proc/cmdline); do
 	v=${kv#*=}
