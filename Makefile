@@ -126,6 +126,7 @@ bench: deps
 	@sh bench/run.sh $(B)
 	@sh bench/labs.sh $(B)
 	@sh bench/cable.sh $(B)
+	-@sh bench/vms.sh $(B)
 
 fidelity: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)

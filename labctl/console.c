@@ -18,6 +18,7 @@
  */
 #include "run.h"
 #include "util.h"
+#include "vm.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -109,7 +110,7 @@ struct clink {
 	int sw[2], port[2];  /* switch indexes and ports; [1] unused for node links and tunnels; -1 remote */
 };
 
-struct cnode { char *name, *kind, *site; bool up; };
+struct cnode { char *name, *kind, *site; char *domain, *uri; bool up; }; /* domain/uri: VM nodes */
 
 struct con {
 	char *lab, *dir;
@@ -226,11 +227,21 @@ static bool con_load(struct con *c, GString *err)
 		g_autofree char *ns = ns_name(c->lab, ln->name);
 		g_autofree char *p = g_build_filename("/run/netns", ns, NULL);
 		bool mine = false;
-		for (int j = 0; lines[j]; j++)
+		char *domain = NULL, *uri = NULL;
+		for (int j = 0; lines[j]; j++) {
 			mine |= g_str_has_prefix(lines[j], "netns ") && !strcmp(lines[j] + 6, ns);
+			g_auto(GStrv) w = g_strsplit(lines[j], " ", 3);
+			if (g_strv_length(w) == 3 && !strcmp(w[0], "domain") && !strcmp(w[1], ns)) {
+				mine = true;
+				domain = g_strdup(w[1]);
+				uri = g_strdup(w[2]);
+			}
+		}
 		if (!mine)
 			continue; /* another site's node */
 		struct cnode *nd = g_new0(struct cnode, 1);
+		nd->domain = domain;
+		nd->uri = uri;
 		nd->name = g_strdup(ln->name);
 		nd->kind = g_strdup(ln->kind);
 		nd->site = g_strdup(ln->site ? ln->site : "-");
@@ -253,7 +264,7 @@ static void con_free(struct con *c)
 	}
 	for (guint i = 0; c->nodes && i < c->nodes->len; i++) {
 		struct cnode *n = g_ptr_array_index(c->nodes, i);
-		g_free(n->name), g_free(n->kind), g_free(n->site), g_free(n);
+		g_free(n->name), g_free(n->kind), g_free(n->site), g_free(n->domain), g_free(n->uri), g_free(n);
 	}
 	if (c->sws) {
 		g_ptr_array_free(c->sws, TRUE), g_ptr_array_free(c->links, TRUE), g_ptr_array_free(c->nodes, TRUE);
@@ -359,7 +370,8 @@ static void con_poll(struct con *c)
 				struct cnode *nd = g_ptr_array_index(c->nodes, n);
 				g_autofree char *ns = ns_name(c->lab, nd->name);
 				g_autofree char *p = g_build_filename("/run/netns", ns, NULL);
-				nd->up = g_file_test(p, G_FILE_TEST_EXISTS);
+				nd->up = nd->domain ? !strcmp(vm_state(nd->uri, nd->domain), "running")
+						    : g_file_test(p, G_FILE_TEST_EXISTS);
 			}
 		}
 	}
@@ -815,8 +827,11 @@ static void do_shell(struct con *c)
 	endwin();
 	printf("shell in %s (namespace %s); exit to return to the console\n", nd->name, ns);
 	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
+	g_autofree char *serial = nd->domain ? g_strdup_printf("%s/vm-%s.serial", c->dir, nd->name) : NULL;
+	pid_t pid = serial ? 0 : fork();
+	if (serial) {
+		vm_console(serial); /* Ctrl-] to come back */
+	} else if (pid == 0) {
 		execlp("ip", "ip", "netns", "exec", ns, sh && *sh ? sh : "/bin/sh", (char *)NULL);
 		_exit(127);
 	}

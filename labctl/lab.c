@@ -160,7 +160,7 @@ static void free_node(gpointer p)
 	g_free(n);
 }
 static void free_switch(gpointer p) { struct lab_switch *s = p; g_free(s->name), g_free(s->site), g_array_free(s->vlans, TRUE), g_free(s); }
-static void free_site(gpointer p) { struct lab_site *s = p; g_free(s->name), g_free(s->address), g_free(s); }
+static void free_site(gpointer p) { struct lab_site *s = p; g_free(s->name), g_free(s->address), g_free(s->libvirt), g_free(s); }
 static void free_vtep(gpointer p) { struct lab_vtep *v = p; g_free(v->sw), g_free(v->node), g_free(v); }
 static void free_vxlan(gpointer p) { struct lab_vxlan *x = p; g_free(x->map), g_ptr_array_free(x->vteps, TRUE), g_free(x); }
 static void free_cable(gpointer p)
@@ -315,6 +315,7 @@ static struct lab *build(xmlNode *root, const char *path)
 			struct lab_site *st = g_new0(struct lab_site, 1);
 			st->name = attr(x, "name");
 			st->address = attr(x, "address");
+			st->libvirt = attr(x, "libvirt");
 			st->line = line;
 			g_ptr_array_add(lab->sites, st);
 		} else if (!strcmp(tag, "vxlan")) {

@@ -15,6 +15,7 @@ struct lab_node;
 struct lab_site {
 	char *name;
 	char *address;      /* where the other sites reach it (NULL: 127.0.0.1) */
+	char *libvirt;      /* libvirt URI for its VM nodes (e.g. qemu+ssh://host/system) */
 	int line;
 };
 

@@ -481,9 +481,20 @@ static bool boot_vms(struct run *r, GString *err)
 		if (!ok)
 			break;
 		struct vm_pending *v = g_ptr_array_index(r->vms, done);
-		double left = VM_BOOT_TIMEOUT_S - (now_s() - t0[done]);
-		if (!vm_wait_ready(v->serial, left > 1 ? left : 1)) {
-			g_string_printf(err, "vm %s did not answer within %d s (its console: %s)", v->node, VM_BOOT_TIMEOUT_S, v->serial);
+		/* wait in slices, following the domain's state: a guest that stops
+		 * (crash, panic, poweroff) is reported at once, not at the timeout */
+		bool ready = false;
+		while (!ready && now_s() - t0[done] < VM_BOOT_TIMEOUT_S) {
+			ready = vm_wait_ready(v->serial, 2);
+			const char *st = ready ? "running" : vm_state(r->uri, v->name);
+			if (strcmp(st, "running")) {
+				g_string_printf(err, "vm %s stopped while booting (libvirt says: %s; its console: %s)", v->node, st, v->serial);
+				break;
+			}
+		}
+		if (!ready) {
+			if (!err->len)
+				g_string_printf(err, "vm %s did not answer within %d s (its console: %s)", v->node, VM_BOOT_TIMEOUT_S, v->serial);
 			ok = false;
 			break;
 		}
@@ -850,6 +861,8 @@ int run_up(int argc, char **argv)
 	if (!r.lab)
 		return 1;
 	r.name = g_strdup(opt_name ? opt_name : r.lab->name);
+	if (!uri && site && lab_find_site(r.lab, site) && lab_find_site(r.lab, site)->libvirt)
+		r.uri = lab_find_site(r.lab, site)->libvirt; /* the site's own libvirt */
 	bool cross = false;
 	for (guint i = 0; i < r.lab->cables->len; i++) {
 		const struct lab_cable *c = g_ptr_array_index(r.lab->cables, i);
