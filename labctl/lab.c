@@ -155,7 +155,7 @@ static void free_file(gpointer p) { struct lab_file *f = p; g_free(f->path), g_f
 static void free_node(gpointer p)
 {
 	struct lab_node *n = p;
-	g_free(n->name), g_free(n->kind), g_free(n->site), g_free(n->kernel), g_free(n->initrd);
+	g_free(n->name), g_free(n->kind), g_free(n->site), g_free(n->kernel), g_free(n->initrd), g_free(n->image);
 	g_ptr_array_free(n->ifs, TRUE), g_ptr_array_free(n->routes, TRUE), g_ptr_array_free(n->files, TRUE);
 	g_free(n);
 }
@@ -198,7 +198,8 @@ static struct lab_node *build_node(xmlNode *x)
 	n->site = attr(x, "site");
 	n->memory_mib = attr_int(x, "memory", 96);
 	g_autofree char *doc = x->doc && x->doc->URL ? g_path_get_dirname((const char *)x->doc->URL) : g_strdup(".");
-	g_autofree char *k = attr(x, "kernel"), *i = attr(x, "initrd");
+	g_autofree char *k = attr(x, "kernel"), *i = attr(x, "initrd"), *img = attr(x, "image");
+	n->image = img ? g_canonicalize_filename(img, doc) : NULL;
 	n->kernel = k ? g_canonicalize_filename(k, doc) : NULL;
 	n->initrd = i ? g_canonicalize_filename(i, doc) : NULL;
 	n->line = xmlGetLineNo(x);
@@ -478,8 +479,10 @@ static void semantics(struct ctx *c, struct lab *lab)
 			err_at(c, n->line, "node \"%s\": memory %d MiB is not in 64..65536", n->name, n->memory_mib);
 		if (!!n->kernel != !!n->initrd)
 			err_at(c, n->line, "node \"%s\": kernel= and initrd= go together", n->name);
-		if (strcmp(n->kind, "vm") && (n->kernel || n->memory_mib != 96))
-			err_at(c, n->line, "node \"%s\": memory, kernel and initrd are for kind=\"vm\"", n->name);
+		if (strcmp(n->kind, "vm") && (n->kernel || n->image || n->memory_mib != 96))
+			err_at(c, n->line, "node \"%s\": memory, kernel, initrd and image are for kind=\"vm\"", n->name);
+		if (n->image && !g_file_test(n->image, G_FILE_TEST_IS_REGULAR))
+			err_at(c, n->line, "node \"%s\": image %s: no such file", n->name, n->image);
 		if (n->site && !lab_find_site(lab, n->site))
 			err_at(c, n->line, "node \"%s\": site \"%s\" is not defined", n->name, n->site);
 		GHashTable *ifnames = g_hash_table_new(g_str_hash, g_str_equal);

@@ -58,6 +58,7 @@ struct lab_node {
 	char *kind;         /* "netns" or "vm" */
 	int memory_mib;     /* vm: guest RAM (default 96) */
 	char *kernel, *initrd; /* vm: another kernel/initrd than the default guest (absolute paths) */
+	char *image;        /* vm: base disk image (qcow2 or raw); the VM writes to a per-node overlay */
 	bool forward;
 	GPtrArray *ifs, *routes, *files;
 	char *site;         /* NULL when the lab has no sites */

@@ -358,7 +358,7 @@ static bool setup_port(struct run *r, const char *sw, int port, int vlan, GArray
 	return true;
 }
 
-struct vm_pending { struct vm_spec spec; char *name, *cmdline, *serial, *kernel, *initrd; const char *node; };
+struct vm_pending { struct vm_spec spec; char *name, *cmdline, *serial, *kernel, *initrd, *disk; const char *node; };
 
 static void vm_pending_free(gpointer p)
 {
@@ -366,7 +366,7 @@ static void vm_pending_free(gpointer p)
 	for (guint i = 0; i < v->spec.ifs->len; i++)
 		g_free(g_array_index(v->spec.ifs, struct vm_if, i).mac);
 	g_array_free(v->spec.ifs, TRUE);
-	g_free(v->name), g_free(v->cmdline), g_free(v->serial), g_free(v->kernel), g_free(v->initrd), g_free(v);
+	g_free(v->name), g_free(v->cmdline), g_free(v->serial), g_free(v->kernel), g_free(v->initrd), g_free(v->disk), g_free(v);
 }
 
 /* A VM node: its switch ports (udp:// towards the guest's udp interfaces,
@@ -381,10 +381,15 @@ static bool start_vm_node(struct run *r, const struct lab_node *n, GString *err)
 	v->serial = g_strdup_printf("%s/vm-%s.serial", r->dir, n->name);
 	v->spec.ifs = g_array_new(FALSE, TRUE, sizeof(struct vm_if));
 	g_ptr_array_add(r->vms, v);
+	if (n->image) {
+		v->disk = g_strdup_printf("%s/vm-%s.qcow2", r->dir, n->name);
+		if (vm_overlay(n->image, v->disk, err) < 0)
+			return false;
+	}
 	if (n->kernel) {
 		v->kernel = g_strdup(n->kernel);
 		v->initrd = g_strdup(n->initrd);
-	} else if (!vm_default_guest(&v->kernel, &v->initrd, err)) {
+	} else if (!n->image && !vm_default_guest(&v->kernel, &v->initrd, err)) {
 		return false;
 	}
 	GString *cl = g_string_new("console=ttyS0 no_timer_check panic=-1 loglevel=3");
@@ -451,6 +456,9 @@ static bool start_vm_node(struct run *r, const struct lab_node *n, GString *err)
 	v->spec.cmdline = v->cmdline;
 	v->spec.memory_mib = n->memory_mib;
 	v->spec.serial = v->serial;
+	v->spec.disk = v->disk;
+	if (!v->kernel) /* boots from its disk: the command line is the image's */
+		v->spec.cmdline = NULL;
 	g_autofree char *what = g_strdup_printf("vm %s (%u interfaces, wired)", n->name, n->ifs->len);
 	progress(what, t0);
 	return true;

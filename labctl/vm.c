@@ -41,16 +41,27 @@ int vm_create(const char *uri, const struct vm_spec *s, GString *err)
 	const char *kvm = getenv("VDELAB_KVM");
 	bool use_kvm = kvm && !strcmp(kvm, "1") && access("/dev/kvm", R_OK | W_OK) == 0;
 	GString *x = g_string_new(NULL);
-	g_autofree char *k = g_markup_escape_text(s->kernel, -1), *i = g_markup_escape_text(s->initrd, -1);
-	g_autofree char *cl = g_markup_escape_text(s->cmdline, -1), *se = g_markup_escape_text(s->serial, -1);
+	g_autofree char *k = g_markup_escape_text(s->kernel ? s->kernel : "", -1);
+	g_autofree char *i = g_markup_escape_text(s->initrd ? s->initrd : "", -1);
+	g_autofree char *cl = g_markup_escape_text(s->cmdline ? s->cmdline : "", -1);
+	g_autofree char *se = g_markup_escape_text(s->serial, -1);
 	g_string_append_printf(x,
 		"<domain type='%s'>\n  <name>%s</name>\n  <memory unit='MiB'>%d</memory>\n  <vcpu>1</vcpu>\n"
-		"  <os><type arch='x86_64'>hvm</type><kernel>%s</kernel><initrd>%s</initrd>\n"
-		"    <cmdline>%s</cmdline></os>\n", use_kvm ? "kvm" : "qemu", s->name, s->memory_mib, k, i, cl);
+		"  <os><type arch='x86_64'>hvm</type>", use_kvm ? "kvm" : "qemu", s->name, s->memory_mib);
+	if (s->kernel)
+		g_string_append_printf(x, "<kernel>%s</kernel><initrd>%s</initrd>\n    <cmdline>%s</cmdline>", k, i, cl);
+	else
+		g_string_append(x, "<boot dev='hd'/>");
+	g_string_append(x, "</os>\n");
 	if (!use_kvm)
 		g_string_append(x, "  <features><tcg><tb-cache unit='MiB'>32</tb-cache></tcg></features>\n");
 	g_string_append(x, "  <on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot><on_crash>destroy</on_crash>\n"
 			   "  <devices>\n");
+	if (s->disk) {
+		g_autofree char *d = g_markup_escape_text(s->disk, -1);
+		g_string_append_printf(x, "    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+				       "<source file='%s'/><target dev='vda' bus='virtio'/></disk>\n", d);
+	}
 	for (guint n = 0; n < s->ifs->len; n++) {
 		const struct vm_if *f = &g_array_index(s->ifs, struct vm_if, n);
 		g_string_append_printf(x,
@@ -234,6 +245,28 @@ int vm_console(const char *serial)
 		tcsetattr(STDIN_FILENO, TCSANOW, &old);
 	close(fd);
 	fprintf(stderr, "\n");
+	return 0;
+}
+
+int vm_overlay(const char *base, const char *overlay, GString *err)
+{
+	char magic[4] = "";
+	FILE *f = fopen(base, "rb");
+	if (!f || fread(magic, 1, 4, f) != 4) {
+		g_string_printf(err, "image %s: %s", base, f ? "too short" : g_strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	const char *fmt = !memcmp(magic, "QFI\xfb", 4) ? "qcow2" : "raw";
+	g_autofree char *out = NULL;
+	char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", (char *)fmt, "-b", (char *)base,
+			 (char *)overlay, NULL };
+	if (spawn(argv, &out) != 0) {
+		g_string_printf(err, "qemu-img create %s: %s", overlay, out && *out ? g_strstrip(out) : "failed (apt-get install qemu-utils)");
+		return -1;
+	}
 	return 0;
 }
 

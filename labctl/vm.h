@@ -25,7 +25,8 @@ struct vm_if {
 
 struct vm_spec {
 	const char *name;    /* domain name */
-	const char *kernel, *initrd, *cmdline;
+	const char *kernel, *initrd, *cmdline; /* kernel NULL: boot from the disk */
+	const char *disk;    /* qcow2 overlay (virtio vda), or NULL */
 	int memory_mib;
 	const char *serial;  /* unix socket path */
 	GArray *ifs;         /* struct vm_if */
@@ -54,6 +55,10 @@ bool vm_wait_ready(const char *serial, double timeout_s);
 
 /* An interactive console on the serial socket (Ctrl-] leaves). */
 int vm_console(const char *serial);
+
+/* Make `overlay`, a qcow2 file backed by `base` (qcow2 or raw, detected by
+ * its magic), with qemu-img: the base is never written. 0 or -1 with err. */
+int vm_overlay(const char *base, const char *overlay, GString *err);
 
 /* A free UDP port on 127.0.0.1 (bound and released; 0 on failure). */
 int vm_free_udp_port(void);

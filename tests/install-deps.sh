@@ -4,7 +4,7 @@
 set -eu
 PKGS="gcc make pkg-config libc6-dev libglib2.0-dev libxml2-dev libsodium-dev libpcap-dev libncurses-dev libvirt-dev libvdeplug-dev vde2 \
 iproute2 iputils-ping procps tshark tmux psmisc clang iperf3 nftables netcat-openbsd \
-qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio libvirt-daemon-system"
+qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio libvirt-daemon-system qemu-utils"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -42,7 +42,7 @@ add() {
 	esac
 	echo "$1" >> "$W/lib/mod/order"
 }
-for m in virtio_pci virtio_net virtio_console; do add "$m"; done
+for m in virtio_pci virtio_net virtio_console virtio_blk; do add "$m"; done
 
 cat > "$W/init" <<'INIT'
 #!/bin/busybox sh

@@ -14,19 +14,24 @@ export VDELAB_RUN_DIR="$T/run"
 export VDELAB_GUEST_DIR="$T/guest"
 sh labctl/guest/mkguest.sh "$T/guest" >/dev/null || fail "guest image"
 chmod 755 "$T"
+# a raw base disk for vm2: the VM must see it and never change it
+dd if=/dev/zero of="$T/base.img" bs=1M count=8 2>/dev/null
+printf 'BASEDATA' | dd of="$T/base.img" conv=notrunc 2>/dev/null
+sum0=$(md5sum < "$T/base.img")
 N="${P}v"
 lab "$N"; lab "${N}k"
 cat > "$T/vms.xml" <<XML
 <lab name="$N">
   <switch name="s"/>
   <node name="vm1" kind="vm"><if switch="s" ip="10.60.0.11/24"/></node>
-  <node name="vm2" kind="vm"><if switch="s" ip="10.60.0.12/24"/></node>
+  <node name="vm2" kind="vm" kernel="$T/guest/vmlinuz" initrd="$T/guest/initrd.img" image="$T/base.img"><if switch="s" ip="10.60.0.12/24"/></node>
   <node name="h"><if switch="s" ip="10.60.0.1/24"/></node>
   <exec node="vm2">echo started-by-exec > /tmp/mark</exec>
   <check node="vm1" ping="vm2"/>
   <check node="vm2" ping="h"/>
   <check node="h" ping="vm1"/>
   <check node="vm2" run="cat /tmp/mark" expect="^started-by-exec"/>
+  <check node="vm2" run="dd if=/dev/vda bs=8 count=1 2>/dev/null" expect="^BASEDATA"/>
 </lab>
 XML
 domains() { virsh -c qemu:///system list --all --name | grep -c "^vl-$1-" ; }
@@ -39,6 +44,8 @@ grep -q "vm vm1: up" "$T/up.out" && grep -q "vm vm2: up" "$T/up.out" || fail "no
 "$L" check "$T/vms.xml" || fail "checks"
 [ "$("$L" exec "$N" vm1 -- hostname)" = vm1 ] || fail "exec in vm1"
 "$L" exec "$N" vm2 -- false && fail "exit status of a command in the guest lost"
+"$L" exec "$N" vm2 -- "printf VMDATA__ | dd of=/dev/vda conv=notrunc 2>/dev/null; sync" || fail "writing vm2's disk"
+"$L" exec "$N" vm2 -- "dd if=/dev/vda bs=8 count=1 2>/dev/null" | grep -q VMDATA__ || fail "vm2's disk write not seen"
 "$L" status "$N" | grep -q "vl-$N-vm1 *VM running" || fail "status does not show the VM"
 
 rtt() { "$L" exec "$N" h -- ping -c 5 -i 0.2 -W 2 10.60.0.11 | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'; }
@@ -49,6 +56,7 @@ within "$b" 50 $(awk -v a="$a" 'BEGIN { print a + 60 }') || fail "the impairment
 
 "$L" down "$N" >/dev/null || fail "down"
 [ "$(domains "$N")" -eq 0 ] || fail "domains left behind"
+[ "$(md5sum < "$T/base.img")" = "$sum0" ] || fail "the base image was modified"
 [ -e "$VDELAB_RUN_DIR/$N" ] && fail "run directory (sockets) left behind"
 ps -eo args | grep -q "[g]uest=vl-$N-" && fail "qemu processes left behind"
 
