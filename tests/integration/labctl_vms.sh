@@ -48,6 +48,22 @@ grep -q "vm vm1: up" "$T/up.out" && grep -q "vm vm2: up" "$T/up.out" || fail "no
 "$L" exec "$N" vm2 -- "dd if=/dev/vda bs=8 count=1 2>/dev/null" | grep -q VMDATA__ || fail "vm2's disk write not seen"
 "$L" status "$N" | grep -q "vl-$N-vm1 *VM running" || fail "status does not show the VM"
 
+# labctl exec with no command: an interactive console in the guest (tmux)
+if command -v tmux >/dev/null; then
+	S="${P}vc"
+	tmux new-session -d -s "$S" -x 100 -y 20 "env VDELAB_RUN_DIR=$VDELAB_RUN_DIR $L exec $N vm1; echo CONSOLE-LEFT; sleep 10"
+	sleep 1
+	tmux send-keys -t "$S" "echo the-host-is-\$(hostname)" Enter
+	i=0; until tmux capture-pane -p -t "$S" | grep -q "the-host-is-vm1"; do
+		i=$((i + 1)); [ $i -lt 50 ] || { tmux kill-session -t "$S"; fail "interactive console: $(tmux capture-pane -p -t "$S")"; }; sleep 0.1
+	done
+	tmux send-keys -t "$S" C-]
+	i=0; until tmux capture-pane -p -t "$S" | grep -q "CONSOLE-LEFT"; do
+		i=$((i + 1)); [ $i -lt 50 ] || { tmux kill-session -t "$S"; fail "Ctrl-] did not leave the console"; }; sleep 0.1
+	done
+	tmux kill-session -t "$S"
+fi
+
 rtt() { "$L" exec "$N" h -- ping -c 5 -i 0.2 -W 2 10.60.0.11 | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'; }
 a=$(rtt); echo "h -> vm1: $a ms"
 "$L" link set "$N" vm1:eth0 in delay=50ms || fail "link set on a VM port"
