@@ -136,25 +136,34 @@ int ep_dgram_recv(struct ep *ep, struct vpkt **pkts, unsigned n)
 	unsigned k = 0;
 	for (int i = 0; i < got; i++) {
 		size_t len = msg[i].msg_len;
-		if (msg[i].msg_hdr.msg_flags & MSG_TRUNC || len > VPKT_MAXFRAME) {
+		if (msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
 			ep->st.rx_oversize++;
 			continue;
 		}
-		if (len < ETH_HDR_LEN) {
-			ep->st.rx_runt++;
-			continue;
-		}
-		pkts[i]->len = (uint16_t)len;
-		ep->st.rx_pkts++;
-		ep->st.rx_bytes += len;
-		if ((unsigned)i != k) {
-			struct vpkt *t = pkts[k];
-			pkts[k] = pkts[i];
-			pkts[i] = t;
-		}
-		k++;
+		ep_rx_keep(ep, pkts, (unsigned)i, &k, len);
 	}
 	return (int)k;
+}
+
+void ep_rx_keep(struct ep *ep, struct vpkt **pkts, unsigned i, unsigned *k, size_t len)
+{
+	if (len < ETH_HDR_LEN) {
+		ep->st.rx_runt++;
+		return;
+	}
+	if (len > VPKT_MAXFRAME) {
+		ep->st.rx_oversize++;
+		return;
+	}
+	pkts[i]->len = (uint16_t)len;
+	ep->st.rx_pkts++;
+	ep->st.rx_bytes += len;
+	if (i != *k) {
+		struct vpkt *t = pkts[*k];
+		pkts[*k] = pkts[i];
+		pkts[i] = t;
+	}
+	(*k)++;
 }
 
 int ep_dgram_send(struct ep *ep, struct vtx *tx, unsigned n)

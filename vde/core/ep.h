@@ -104,6 +104,13 @@ extern const struct ep_class *const ep_classes[];
 int ep_dgram_recv(struct ep *ep, struct vpkt **pkts, unsigned n);
 int ep_dgram_send(struct ep *ep, struct vtx *tx, unsigned n);
 
+/* Receive bookkeeping shared by the batch receivers: frame i of pkts, `len`
+ * bytes at vpkt_data(pkts[i]), is dropped and counted if it is a runt
+ * (< 14 B) or oversize (> VPKT_MAXFRAME); otherwise it is counted and
+ * swapped to position *k (good frames stay at the front, in order) and *k
+ * grows. The caller keeps all n buffers either way. */
+void ep_rx_keep(struct ep *ep, struct vpkt **pkts, unsigned i, unsigned *k, size_t len);
+
 /* Stream-framed endpoint over an fd pair (2-byte big-endian length, then
  * the frame; vde_plug/dpipe framing). Takes ownership of both fds. */
 struct ep *ep_stream_new(int rfd, int wfd, const char *url);

@@ -160,23 +160,7 @@ static int cable_recv(struct ep *ep, struct vpkt **pkts, unsigned n)
 			ep->st.rx_errors++;
 			continue;
 		}
-		if (len < ETH_HDR_LEN) {
-			ep->st.rx_runt++;
-			continue;
-		}
-		if (len > VPKT_MAXFRAME) {
-			ep->st.rx_oversize++;
-			continue;
-		}
-		pkts[i]->len = (uint16_t)len;
-		ep->st.rx_pkts++;
-		ep->st.rx_bytes += len;
-		if ((unsigned)i != k) {
-			struct vpkt *t = pkts[k];
-			pkts[k] = pkts[i];
-			pkts[i] = t;
-		}
-		k++;
+		ep_rx_keep(ep, pkts, (unsigned)i, &k, len);
 	}
 	return (int)k;
 }

@@ -291,18 +291,7 @@ static int vxlan_recv(struct ep *ep, struct vpkt **pkts, unsigned n)
 			frame_make_tag(vpkt_data(p) + 12, x->map.vlan[mi], 0);
 			len += VLAN_TAG_LEN;
 		}
-		if (len > VPKT_MAXFRAME) {
-			ep->st.rx_oversize++;
-			continue;
-		}
-		p->len = (uint16_t)len;
-		ep->st.rx_pkts++;
-		ep->st.rx_bytes += len;
-		if ((unsigned)i != k) {
-			pkts[i] = pkts[k];
-			pkts[k] = p;
-		}
-		k++;
+		ep_rx_keep(ep, pkts, (unsigned)i, &k, len);
 	}
 	return (int)k;
 }
