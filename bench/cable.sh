@@ -15,7 +15,8 @@ B=${1:-build}
 REPS=${2:-3}
 T=$(mktemp -d /tmp/vdelab-cbench.XXXXXX)
 PA="" PB=""
-trap 'for p in $PA $PB; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
+trap 'for p in $PA $PB; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM HUP PIPE  # a signal ends the script; the EXIT trap cleans up
 HZ=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 

@@ -17,7 +17,8 @@ cleanup() {
 	ip netns del "${NS}a" 2>/dev/null; ip netns del "${NS}b" 2>/dev/null
 	rm -rf "$T"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE  # a signal ends the script; the EXIT trap cleans up
 HZ=$(getconf CLK_TCK)
 G="$B/bench/vdegen"
 

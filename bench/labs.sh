@@ -16,7 +16,8 @@ cleanup() {
 	for n in a b br; do ip netns del "$P$n" 2>/dev/null; done
 	rm -rf "$T"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE  # a signal ends the script; the EXIT trap cleans up
 ms() { date +%s%3N; }
 
 echo "| nodes | labctl up | labctl down |"

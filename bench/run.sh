@@ -12,7 +12,8 @@ REPS=${2:-3}
 T=$(mktemp -d /tmp/vdelab-bench.XXXXXX)
 SWPID=""
 TOPPID=""
-trap '[ -n "$SWPID" ] && kill $SWPID 2>/dev/null; [ -n "$TOPPID" ] && kill $TOPPID 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+trap '[ -n "$SWPID" ] && kill $SWPID 2>/dev/null; [ -n "$TOPPID" ] && kill $TOPPID 2>/dev/null; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM HUP PIPE  # a signal ends the script; the EXIT trap cleans up
 HZ=$(getconf CLK_TCK)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

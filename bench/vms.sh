@@ -11,7 +11,8 @@ T=$(mktemp -d /tmp/vdelab-vmbench.XXXXXX)
 chmod 755 "$T"
 export VDELAB_RUN_DIR="$T/run"
 PIDS=""
-trap 'for n in $COUNTS; do "$B/labctl" down "vmb$n" >/dev/null 2>&1; done; for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT INT TERM
+trap 'for n in $COUNTS; do "$B/labctl" down "vmb$n" >/dev/null 2>&1; done; for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM HUP PIPE  # a signal ends the script; the EXIT trap cleans up
 virsh -c qemu:///system list >/dev/null 2>&1 || { echo "no libvirt daemon (virtlogd -d; libvirtd -d)"; exit 1; }
 sh labctl/guest/mkguest.sh "$T/guest" >/dev/null
 export VDELAB_GUEST_DIR="$T/guest"

@@ -7,7 +7,8 @@ LAB=${2:-labs/vlans.xml}
 [ "$(id -u)" -eq 0 ] || { echo "the demo creates network namespaces: run it as root"; exit 1; }
 export VDELAB_RUN_DIR=$(mktemp -d /tmp/vdelab-demo.XXXXXX)
 NAME=$("$B/labctl" validate "$LAB" | sed -n 's/.*lab "\(.*\)" is valid.*/\1/p')
-trap '"$B/labctl" down "$NAME" >/dev/null 2>&1; rm -rf "$VDELAB_RUN_DIR"' EXIT INT TERM
+trap '"$B/labctl" down "$NAME" >/dev/null 2>&1; rm -rf "$VDELAB_RUN_DIR"' EXIT
+trap 'exit 1' INT TERM HUP PIPE  # a signal ends the script; the EXIT trap cleans up
 step() { printf '\n== %s\n' "$*"; }
 step "labctl validate $LAB"
 "$B/labctl" validate "$LAB" || exit 1

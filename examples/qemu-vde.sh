@@ -9,7 +9,8 @@ B=${1:-build}
 T=$(mktemp -d /tmp/vdelab-qemu.XXXXXX)
 NS="vlqemu$$"
 SW="" QP=""
-trap '[ -n "$QP" ] && kill $QP 2>/dev/null; [ -n "$SW" ] && kill $SW 2>/dev/null; ip netns del $NS 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+trap '[ -n "$QP" ] && kill $QP 2>/dev/null; [ -n "$SW" ] && kill $SW 2>/dev/null; ip netns del $NS 2>/dev/null; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM HUP PIPE  # a signal ends the script; the EXIT trap cleans up
 
 sh labctl/guest/mkguest.sh "$T/guest"                       # Debian's cloud kernel + a busybox initramfs
 "$B/vdelab-switch" -s "$T/sw" -M "$T/sw.mgmt" --nostdin &    # the switch: DIR $T/sw

@@ -15,7 +15,8 @@ lab "$N"
 "$L" check --name "$N" labs/vlans.xml >/dev/null || fail "lab checks"
 S="${P}tm"
 cleanup_tmux() { tmux kill-session -t "$S" 2>/dev/null; cleanup; }
-trap cleanup_tmux EXIT INT TERM
+trap cleanup_tmux EXIT
+trap 'exit 1' INT TERM HUP PIPE  # a signal ends the script; the EXIT trap cleans up
 # the console, then what the terminal looks like after it exits
 tmux new-session -d -s "$S" -x 120 -y 40 \
 	"env VDELAB_RUN_DIR=$VDELAB_RUN_DIR TERM=xterm $L console $N; echo CONSOLE-EXITED; stty -a; sleep 30"

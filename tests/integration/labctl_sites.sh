@@ -33,7 +33,8 @@ XML
 # made in the real mount namespace, which `ip netns exec` would replace
 on() { h=$1; shift; VDELAB_RUN_DIR="$T/run$h" nsenter --net="/run/netns/$P-H$h" "$B/labctl" "$@"; }
 cleanup_sites() { on A down "$L" >/dev/null 2>&1; on B down "$L" >/dev/null 2>&1; cleanup; }
-trap cleanup_sites EXIT INT TERM
+trap cleanup_sites EXIT
+trap 'exit 1' INT TERM HUP PIPE  # a signal ends the script; the EXIT trap cleans up
 
 on A up "$T/ms.xml" --site B2 2>"$T/err" && fail "unknown site accepted"
 grep -q "no such site" "$T/err" || fail "no clear error for an unknown site"
