@@ -107,6 +107,33 @@ void ep_close(struct ep *ep)
 	free(ep);
 }
 
+int ep_recv_mmsg(struct ep *ep, struct vpkt **pkts, unsigned n, size_t pre, struct mmsghdr *msg,
+		 struct iovec *iov, struct sockaddr_storage *from)
+{
+	for (unsigned i = 0; i < n; i++) {
+		pkts[i]->off = VPKT_HEADROOM;
+		iov[i].iov_base = vpkt_data(pkts[i]) - pre;
+		iov[i].iov_len = VPKT_RX_ROOM + pre;
+		memset(&msg[i].msg_hdr, 0, sizeof(msg[i].msg_hdr));
+		msg[i].msg_hdr.msg_iov = &iov[i];
+		msg[i].msg_hdr.msg_iovlen = 1;
+		if (from) {
+			msg[i].msg_hdr.msg_name = &from[i];
+			msg[i].msg_hdr.msg_namelen = sizeof(from[i]);
+		}
+	}
+	int got = recvmmsg(ep->fd, msg, n, MSG_DONTWAIT, NULL);
+	if (got >= 0)
+		return got;
+	if (errno == EAGAIN || errno == EINTR)
+		return 0;
+	if (errno == ECONNREFUSED) { /* UDP: ICMP from an absent peer */
+		ep->st.rx_errors++;
+		return 0;
+	}
+	return -errno;
+}
+
 int ep_dgram_recv(struct ep *ep, struct vpkt **pkts, unsigned n)
 {
 	struct mmsghdr msg[VPKT_BURST];
@@ -114,23 +141,9 @@ int ep_dgram_recv(struct ep *ep, struct vpkt **pkts, unsigned n)
 
 	if (n > VPKT_BURST)
 		n = VPKT_BURST;
-	for (unsigned i = 0; i < n; i++) {
-		iov[i].iov_base = vpkt_data(pkts[i]);
-		iov[i].iov_len = VPKT_RX_ROOM;
-		memset(&msg[i].msg_hdr, 0, sizeof(msg[i].msg_hdr));
-		msg[i].msg_hdr.msg_iov = &iov[i];
-		msg[i].msg_hdr.msg_iovlen = 1;
-	}
-	int got = recvmmsg(ep->fd, msg, n, MSG_DONTWAIT, NULL);
-	if (got < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return 0;
-		if (errno == ECONNREFUSED) { /* UDP: ICMP from an absent peer */
-			ep->st.rx_errors++;
-			return 0;
-		}
-		return -errno;
-	}
+	int got = ep_recv_mmsg(ep, pkts, n, 0, msg, iov, NULL);
+	if (got <= 0)
+		return got;
 	/* Keep good frames at the front, in order; buffers of dropped ones
 	 * are swapped to the back so the caller still owns all n. */
 	unsigned k = 0;

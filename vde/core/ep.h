@@ -104,6 +104,18 @@ extern const struct ep_class *const ep_classes[];
 int ep_dgram_recv(struct ep *ep, struct vpkt **pkts, unsigned n);
 int ep_dgram_send(struct ep *ep, struct vtx *tx, unsigned n);
 
+/* recvmmsg() of up to n (at most VPKT_BURST) datagrams into pkts: each
+ * buffer's offset is reset to VPKT_HEADROOM and the datagram is placed `pre`
+ * bytes earlier, so an outer header of `pre` bytes (VXLAN 8, cable 24) lands
+ * in the headroom and what follows at vpkt_data(). msg/iov are the caller's
+ * arrays of n; from (NULL: not wanted) gets each sender's address. Returns
+ * how many arrived, 0 if none (EAGAIN, EINTR, or ECONNREFUSED: ICMP from an
+ * absent UDP peer, counted in rx_errors), or -errno. */
+struct mmsghdr;
+struct sockaddr_storage;
+int ep_recv_mmsg(struct ep *ep, struct vpkt **pkts, unsigned n, size_t pre, struct mmsghdr *msg,
+		 struct iovec *iov, struct sockaddr_storage *from);
+
 /* Receive bookkeeping shared by the batch receivers: frame i of pkts, `len`
  * bytes at vpkt_data(pkts[i]), is dropped and counted if it is a runt
  * (< 14 B) or oversize (> VPKT_MAXFRAME); otherwise it is counted and

@@ -129,25 +129,10 @@ static int cable_recv(struct ep *ep, struct vpkt **pkts, unsigned n)
 
 	if (n > VPKT_BURST)
 		n = VPKT_BURST;
-	for (unsigned i = 0; i < n; i++) {
-		/* receive so that the opened frame lands at the packet's offset */
-		pkts[i]->off = VPKT_HEADROOM;
-		iov[i].iov_base = vpkt_data(pkts[i]) - CC_HDR_LEN;
-		iov[i].iov_len = VPKT_RX_ROOM + CC_OVERHEAD;
-		memset(&msg[i].msg_hdr, 0, sizeof(msg[i].msg_hdr));
-		msg[i].msg_hdr.msg_iov = &iov[i];
-		msg[i].msg_hdr.msg_iovlen = 1;
-	}
-	int got = recvmmsg(ep->fd, msg, n, MSG_DONTWAIT, NULL);
-	if (got < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return 0;
-		if (errno == ECONNREFUSED) { /* the peer is not up (yet) */
-			ep->st.rx_errors++;
-			return 0;
-		}
-		return -errno;
-	}
+	/* the header goes to the headroom, so the opened frame lands at vpkt_data */
+	int got = ep_recv_mmsg(ep, pkts, n, CC_HDR_LEN, msg, iov, NULL);
+	if (got <= 0)
+		return got;
 	uint64_t now = loop_now_ns();
 	unsigned k = 0;
 	for (int i = 0; i < got; i++) {

@@ -212,22 +212,9 @@ static int vxlan_recv(struct ep *ep, struct vpkt **pkts, unsigned n)
 
 	if (n > VPKT_BURST)
 		n = VPKT_BURST;
-	for (unsigned i = 0; i < n; i++) {
-		pkts[i]->off = VPKT_HEADROOM;
-		iov[i].iov_base = vpkt_data(pkts[i]) - VXLAN_HDR_LEN;
-		iov[i].iov_len = VPKT_RX_ROOM + VXLAN_HDR_LEN;
-		memset(&msg[i].msg_hdr, 0, sizeof(msg[i].msg_hdr));
-		msg[i].msg_hdr.msg_iov = &iov[i];
-		msg[i].msg_hdr.msg_iovlen = 1;
-		msg[i].msg_hdr.msg_name = &from[i];
-		msg[i].msg_hdr.msg_namelen = sizeof(from[i]);
-	}
-	int got = recvmmsg(ep->fd, msg, n, MSG_DONTWAIT, NULL);
-	if (got < 0) {
-		if (errno == EAGAIN || errno == EINTR || errno == ECONNREFUSED)
-			return 0;
-		return -errno;
-	}
+	int got = ep_recv_mmsg(ep, pkts, n, VXLAN_HDR_LEN, msg, iov, from);
+	if (got <= 0)
+		return got;
 	uint64_t now = loop_now_ns();
 	if (now >= x->next_age_ns) {
 		fdb_age(&x->fdb, now);
