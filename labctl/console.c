@@ -505,8 +505,7 @@ static bool con_open(struct con *c, const char *arg, GString *err)
 		g_string_printf(err, "which lab?");
 		return false;
 	}
-	g_autofree char *root = run_root();
-	c->dir = g_build_filename(root, c->lab, NULL);
+	c->dir = lab_dir(c->lab);
 	return con_load(c, err);
 }
 
@@ -797,11 +796,7 @@ static void do_capture(struct con *c)
 		mc_cmd(&s->mc, cmd, &out);
 		snprintf(c->msg, sizeof(c->msg), "capture of %s (%s:%d) stopped", k->name, s->name, k->port[e]);
 	} else {
-		g_autofree char *cdir = g_build_filename(c->dir, "captures", NULL);
-		g_mkdir_with_parents(cdir, 0755);
-		g_autofree char *safe = g_strdup(k->name);
-		g_strcanon(safe, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", '_');
-		g_autofree char *file = g_strdup_printf("%s/%s-%ld.pcap", cdir, safe, (long)time(NULL));
+		g_autofree char *file = capture_file(c->dir, k->name);
 		cmd = g_strdup_printf("capture/start %d %s", k->port[e], file);
 		if (mc_cmd(&s->mc, cmd, &out) && strstr(out, "1000 Success"))
 			snprintf(c->msg, sizeof(c->msg), "capturing %s into %s", k->name, file);

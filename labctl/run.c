@@ -56,6 +56,22 @@ static char *tool(const char *name)
 	return p ? p : g_strdup(name);
 }
 
+char *lab_dir(const char *name)
+{
+	g_autofree char *root = run_root();
+	return g_build_filename(root, name, NULL);
+}
+
+char *capture_file(const char *dir, const char *what)
+{
+	g_autofree char *cdir = g_build_filename(dir, "captures", NULL);
+	g_mkdir_with_parents(cdir, 0755);
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autofree char *stamp = g_date_time_format(now, "%Y%m%d-%H%M%S");
+	g_autofree char *safe = g_strcanon(g_strdup(what), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", '_');
+	return g_strdup_printf("%s/%s-%s.pcap", cdir, safe, stamp);
+}
+
 char *ns_name(const char *lab, const char *node) { return g_strdup_printf("vl-%s-%s", lab, node); }
 
 /* Run argv to completion; its stdout then stderr in *out if not NULL
@@ -889,8 +905,7 @@ int run_up(int argc, char **argv)
 		g_free(r.name);
 		return 1;
 	}
-	g_autofree char *root = run_root();
-	r.dir = g_build_filename(root, r.name, NULL);
+	r.dir = lab_dir(r.name);
 	g_autofree char *statef = g_build_filename(r.dir, "state", NULL);
 	bool busy = g_file_test(statef, G_FILE_TEST_EXISTS);
 	if (busy)
@@ -991,8 +1006,7 @@ int run_down(int argc, char **argv)
 	g_autofree char *name = lab_name_of(argv[1]);
 	if (!name)
 		return 1;
-	g_autofree char *root = run_root();
-	g_autofree char *dir = g_build_filename(root, name, NULL);
+	g_autofree char *dir = lab_dir(name);
 	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
 		printf("lab %s is not up\n", name);
 		return 0;
@@ -1038,8 +1052,7 @@ int run_status(int argc, char **argv)
 	g_autofree char *name = lab_name_of(argv[1]);
 	if (!name)
 		return 1;
-	g_autofree char *root = run_root();
-	g_autofree char *dir = g_build_filename(root, name, NULL);
+	g_autofree char *dir = lab_dir(name);
 	g_auto(GStrv) lines = read_state(dir);
 	if (!lines) {
 		printf("lab %s is not up\n", name);
@@ -1114,8 +1127,7 @@ int run_exec(int argc, char **argv)
 		return 1;
 	g_autofree char *ns = ns_name(name, argv[2]);
 	g_autofree char *p = g_build_filename("/run/netns", ns, NULL);
-	g_autofree char *root0 = run_root();
-	g_autofree char *dir0 = g_build_filename(root0, name, NULL);
+	g_autofree char *dir0 = lab_dir(name);
 	g_autofree char *serial = vm_serial_of(dir0, argv[2]);
 	if (serial) { /* a VM: through its serial console */
 		if (dd < 0 || dd + 1 >= argc)
@@ -1163,8 +1175,7 @@ struct result {
 static bool run_one(const char *labname, const struct lab *lab, const struct lab_check *c, char **detail)
 {
 	g_autofree char *ns = ns_name(labname, c->node);
-	g_autofree char *root = run_root();
-	g_autofree char *dir = g_build_filename(root, labname, NULL);
+	g_autofree char *dir = lab_dir(labname);
 	g_autofree char *serial = vm_serial_of(dir, c->node);
 	if (serial) { /* a VM node: the same check through its console */
 		g_autofree char *out = NULL, *cmd = NULL;
@@ -1231,8 +1242,7 @@ int run_check(int argc, char **argv)
 		return 1;
 	const char *name = opt_name ? opt_name : lab->name;
 	/* a lab brought up with --site runs the checks of that site's nodes */
-	g_autofree char *root = run_root();
-	g_autofree char *dir = g_build_filename(root, name, NULL);
+	g_autofree char *dir = lab_dir(name);
 	g_auto(GStrv) st = read_state(dir);
 	const char *site = NULL;
 	for (int i = 0; st && st[i]; i++)
@@ -1407,8 +1417,7 @@ int run_link(int argc, char **argv)
 	g_autofree char *name = lab_name_of(argv[2]);
 	if (!name)
 		return 1;
-	g_autofree char *root = run_root();
-	g_autofree char *dir = g_build_filename(root, name, NULL);
+	g_autofree char *dir = lab_dir(name);
 	GString *err = g_string_new(NULL);
 	int rc = 0;
 	if (!strcmp(argv[1], "show")) {
@@ -1590,8 +1599,7 @@ int run_capture(int argc, char **argv)
 	g_autofree char *name = lab_name_of(argv[1]);
 	if (!name)
 		return 1;
-	g_autofree char *root = run_root();
-	g_autofree char *dir = g_build_filename(root, name, NULL);
+	g_autofree char *dir = lab_dir(name);
 	GString *err = g_string_new(NULL);
 	g_autofree char *sw = NULL;
 	int port = 0;
@@ -1608,13 +1616,7 @@ int run_capture(int argc, char **argv)
 	} else if (file) {
 		path = g_canonicalize_filename(file, NULL);
 	} else {
-		g_autofree char *cdir = g_build_filename(dir, "captures", NULL);
-		g_mkdir_with_parents(cdir, 0755);
-		g_autoptr(GDateTime) now = g_date_time_new_now_local();
-		g_autofree char *stamp = g_date_time_format(now, "%Y%m%d-%H%M%S");
-		g_autofree char *safe = g_strdup(argv[2]);
-		g_strcanon(safe, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", '_');
-		path = g_strdup_printf("%s/%s-%s.pcap", cdir, safe, stamp);
+		path = capture_file(dir, argv[2]);
 	}
 	g_autofree char *m = sw_mgmt(&(struct run){ .dir = dir }, sw);
 	g_autofree char *cnt = count > 0 ? g_strdup_printf(" count=%d", count) : g_strdup("");

@@ -727,8 +727,7 @@ int run_trace(int argc, char **argv)
 	g_autofree char *name = lab_name_of(argv[1]);
 	if (!name)
 		return 1;
-	g_autofree char *root = run_root();
-	g_autofree char *dir = g_build_filename(root, name, NULL);
+	g_autofree char *dir = lab_dir(name);
 	struct topo t = { .lab = name, .dir = dir };
 	GString *err = g_string_new(NULL);
 	int rc = 1;

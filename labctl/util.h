@@ -12,6 +12,11 @@ double now_s(void);
 /* Where labs keep their run directories (--run-dir, $VDELAB_RUN_DIR,
  * /run/vdelab as root, else $XDG_RUNTIME_DIR/vdelab). */
 char *run_root(void);
+/* The run directory of lab `name`: run_root()/name. */
+char *lab_dir(const char *name);
+/* A new capture file for `what` (a port, node or cable name) in the lab's
+ * run directory: DIR/captures/WHAT-YYYYmmdd-HHMMSS.pcap (directory made). */
+char *capture_file(const char *dir, const char *what);
 /* The network namespace of a lab's node: "vl-LAB-NODE". */
 char *ns_name(const char *lab, const char *node);
 /* Run argv to completion; stdout then stderr into *out if not NULL.
