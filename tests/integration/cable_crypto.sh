@@ -12,10 +12,7 @@
 . tests/integration/lib.sh
 need_root
 ns A; ns B
-ip link add "${P}ca" type veth peer name "${P}cb" || fail "veth"
-ip link set "${P}ca" netns "$P-A"; ip link set "${P}cb" netns "$P-B"
-nsx A ip addr add 198.18.1.1/30 dev "${P}ca"; nsx A ip link set "${P}ca" up
-nsx B ip addr add 198.18.1.2/30 dev "${P}cb"; nsx B ip link set "${P}cb" up
+veth A B ca cb 198.18.1.1/30 198.18.1.2/30
 
 "$B/vdelab-plug" --genkey "$T/lab.key" || fail "--genkey"
 [ "$(stat -c %a "$T/lab.key")" = 600 ] || fail "key file mode $(stat -c %a "$T/lab.key")"

@@ -53,10 +53,7 @@ x "$V" red1 "ping -c 1 -W 2 192.168.50.3" >/dev/null || fail "red1's port stoppe
 
 # 4. pcap:// brings an outside namespace into the lab (VLAN 10, with red1)
 ns OUT; ns PS
-ip link add "${P}x" type veth peer name "${P}y" || fail "veth"
-ip link set "${P}x" netns "$P-OUT"; ip link set "${P}y" netns "$P-PS"
-nsx OUT ip addr add 192.168.50.99/24 dev "${P}x"; nsx OUT ip link set "${P}x" up
-nsx PS ip link set "${P}y" up
+veth OUT PS x y 192.168.50.99/24
 M="$VDELAB_RUN_DIR/$V/sw-sw1.mgmt"
 mgmt "$M" "port/add pcap://${P}y?netns=$P-PS 20" | grep -q "^1000" || fail "port/add pcap://"
 mgmt "$M" "port/setvlan 20 10" | grep -q "^1000" || fail "port/setvlan"

@@ -8,10 +8,7 @@
 . tests/integration/lib.sh
 need_root
 ns HA; ns HB
-ip link add "${P}ha" type veth peer name "${P}hb" || fail "veth"
-ip link set "${P}ha" netns "$P-HA"; ip link set "${P}hb" netns "$P-HB"
-nsx HA ip addr add 198.18.2.1/30 dev "${P}ha"; nsx HA ip link set "${P}ha" up
-nsx HB ip addr add 198.18.2.2/30 dev "${P}hb"; nsx HB ip link set "${P}hb" up
+veth HA HB ha hb 198.18.2.1/30 198.18.2.2/30
 
 L="ms$$"
 "$B/vdelab-plug" --genkey "$T/ms.key" || fail "genkey"

@@ -41,6 +41,16 @@ ns() {
 }
 nsx() { n=$1; shift; ip netns exec "$P-$n" "$@"; }
 
+# veth A B IFA IFB [ADDR_A [ADDR_B]]: a veth pair between namespaces $P-A and
+# $P-B (interfaces $P$IFA and $P$IFB), addressed if given, up
+veth() {
+	ip link add "$P$3" type veth peer name "$P$4" || fail "veth $3-$4"
+	ip link set "$P$3" netns "$P-$1"; ip link set "$P$4" netns "$P-$2"
+	[ -n "${5:-}" ] && nsx "$1" ip addr add "$5" dev "$P$3"
+	[ -n "${6:-}" ] && nsx "$2" ip addr add "$6" dev "$P$4"
+	nsx "$1" ip link set "$P$3" up; nsx "$2" ip link set "$P$4" up
+}
+
 bg() { "$@" & PIDS="$PIDS $!"; LAST=$!; }
 
 wait_for() {

@@ -12,11 +12,8 @@
 need_root
 command -v tshark >/dev/null || skip "tshark not installed"
 ns A; ns B
-ip link add "${P}va" type veth peer name "${P}vb" || fail "veth"
-ip link set "${P}va" netns "$P-A"; ip link set "${P}vb" netns "$P-B"
-nsx A ip addr add 198.18.0.1/30 dev "${P}va"; nsx A ip addr add 198.18.0.5/30 dev "${P}va"
-nsx B ip addr add 198.18.0.2/30 dev "${P}vb"; nsx B ip addr add 198.18.0.6/30 dev "${P}vb"
-nsx A ip link set "${P}va" up; nsx B ip link set "${P}vb" up
+veth A B va vb 198.18.0.1/30 198.18.0.2/30
+nsx A ip addr add 198.18.0.5/30 dev "${P}va"; nsx B ip addr add 198.18.0.6/30 dev "${P}vb"
 nsx A ip link add vx42 type vxlan id 42 remote 198.18.0.2 local 198.18.0.1 dstport 4789 nolearning ||
 	fail "kernel vxlan 42"
 nsx A ip link add vx43 type vxlan id 43 remote 198.18.0.6 local 198.18.0.5 dstport 4789 nolearning ||
