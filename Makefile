@@ -72,9 +72,11 @@ $(B)/tests/test_lab: $(B)/obj/tests/unit/test_lab.o $(filter-out $(B)/obj/labctl
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LABCTL_LIBS)
 
 $(B)/tests/vdeprobe: $(B)/obj/tests/tools/vdeprobe.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/udpmitm: $(B)/obj/tests/tools/udpmitm.o
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(CORE_LIB)
@@ -87,9 +89,11 @@ $(B)/obj/bench/sw_nocap.o: vde/core/sw.c
 	$(CC) $(CFLAGS) -DVDELAB_NO_CAPTURE $(PKG_CFLAGS) -c $< -o $@
 
 $(B)/bench/vdelab-switch-nocap: $(SWITCH_SRC:%.c=$(B)/obj/%.o) $(B)/obj/bench/sw_nocap.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/bench/swcore-nocap: $(B)/obj/bench/swcore.o $(B)/obj/bench/sw_nocap.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/bench/vdegen: bench/vdegen.c
@@ -97,6 +101,7 @@ $(B)/bench/vdegen: bench/vdegen.c
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -o $@ $< -lvdeplug -lm
 
 $(B)/bench/swcore: $(B)/obj/bench/swcore.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 deps:
@@ -137,6 +142,9 @@ guest-image: deps
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# objects made through pattern rules are kept: a second make rebuilds nothing
+.SECONDARY:
 
 .PHONY: all deps check asan fuzz demo bench fidelity guest-image clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
