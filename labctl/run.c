@@ -69,7 +69,13 @@ char *capture_file(const char *dir, const char *what)
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autofree char *stamp = g_date_time_format(now, "%Y%m%d-%H%M%S");
 	g_autofree char *safe = g_strcanon(g_strdup(what), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", '_');
-	return g_strdup_printf("%s/%s-%s.pcap", cdir, safe, stamp);
+	/* the switch creates new files only: a second capture in the same second gets -2, -3... */
+	char *path = g_strdup_printf("%s/%s-%s.pcap", cdir, safe, stamp);
+	for (int i = 2; g_file_test(path, G_FILE_TEST_EXISTS) && i < 1000; i++) {
+		g_free(path);
+		path = g_strdup_printf("%s/%s-%s-%d.pcap", cdir, safe, stamp, i);
+	}
+	return path;
 }
 
 char *ns_name(const char *lab, const char *node) { return g_strdup_printf("vl-%s-%s", lab, node); }
@@ -1575,8 +1581,10 @@ int run_capture(int argc, char **argv)
 	g_autofree char *file = NULL, *filter = NULL, *at = NULL;
 	gint count = 0;
 	gdouble duration = 0;
+	gboolean force = FALSE;
 	GOptionEntry entries[] = {
 		{ "write", 'w', 0, G_OPTION_ARG_FILENAME, &file, "pcap file to write; - streams pcap to stdout (default: the run directory)", "FILE" },
+		{ "force", 0, 0, G_OPTION_ARG_NONE, &force, "replace FILE if it exists (the switch itself creates new files only)", NULL },
 		{ "filter", 'f', 0, G_OPTION_ARG_STRING, &filter, "BPF filter, tcpdump syntax (pcap-filter(7))", "EXPR" },
 		{ "count", 'c', 0, G_OPTION_ARG_INT, &count, "stop after N frames", "N" },
 		{ "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &duration, "stop after S seconds", "S" },
@@ -1615,6 +1623,15 @@ int run_capture(int argc, char **argv)
 		path = g_strdup_printf("%s/capture-%d.pcap", dir, (int)getpid());
 	} else if (file) {
 		path = g_canonicalize_filename(file, NULL);
+		struct stat st;
+		if (lstat(path, &st) == 0) {
+			if (!force || !S_ISREG(st.st_mode)) {
+				fprintf(stderr, "labctl capture: %s exists%s\n", path,
+					S_ISREG(st.st_mode) ? " (--force replaces it)" : " and is not a regular file");
+				return 1;
+			}
+			unlink(path);
+		}
 	} else {
 		path = capture_file(dir, argv[2]);
 	}
@@ -1665,6 +1682,11 @@ int run_capture(int argc, char **argv)
 		unlink(path);
 	}
 	const char *w = last ? strstr(last, "written=") : NULL;
+	const char *e = last ? strstr(last, "state=error: ") : NULL;
 	fprintf(stderr, "%d frames captured%s%s\n", w ? atoi(w + 8) : 0, to_stdout ? "" : " in ", to_stdout ? "" : path);
+	if (e) {
+		fprintf(stderr, "labctl capture: the capture stopped: %s\n", e + 13);
+		return 1;
+	}
 	return 0;
 }

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "../../vde/core/console.h"
+#include "../../vde/core/limits.h"
 
 static int seen_arg_calls;
 static char seen_arg[64];
@@ -20,14 +23,32 @@ static int c_echo(struct strbuf *o, const char *arg, void *ctx)
 static int c_fail(struct strbuf *o, const char *arg, void *ctx) { return EINVAL; }
 static int c_bye(struct strbuf *o, const char *arg, void *ctx) { return CONSOLE_SHUTDOWN; }
 
+static int c_load(struct strbuf *o, const char *arg, void *ctx);
+
 static const struct console_cmd cmds[] = {
 	{ "x", "============", "X MENU", NULL, 0 },
+	{ "load", "path", "run a script", c_load, 0 },
 	{ "x/echo", "ARG", "echo", c_echo, CONSOLE_LISTING },
 	{ "x/echoplain", "ARG", "echo without listing", c_echo, 0 },
 	{ "x/fail", "", "fails", c_fail, 0 },
 	{ "shutdown", "", "stop", c_bye, 0 },
 };
-static const struct console_table tab = { cmds, 5 };
+static const struct console_table tab = { cmds, 6 };
+
+static int load_depth_max, load_rc_inner;
+static int c_load(struct strbuf *o, const char *arg, void *ctx)
+{
+	static int depth;
+	bool shutdown = false;
+	depth++;
+	if (depth > load_depth_max)
+		load_depth_max = depth;
+	int rc = console_load(&tab, 1, arg, ctx, "test", &shutdown);
+	if (rc)
+		load_rc_inner = rc;
+	depth--;
+	return rc;
+}
 
 static char *run(const char *line, int *rv)
 {
@@ -102,9 +123,45 @@ static void test_help(void)
 	g_assert_true(g_str_has_suffix(s, ".\n1000 Success\n"));
 }
 
+/* `load` is bounded: a script that loads itself stops at the depth limit
+ * (ELOOP) instead of overflowing the stack; /dev/zero, a FIFO or a
+ * directory are refused before any line runs; so is a huge file. */
+static void test_load_bounded(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("vdelab-load-XXXXXX", NULL);
+	g_autofree char *self = g_build_filename(dir, "self.rc", NULL);
+	g_autofree char *big = g_build_filename(dir, "big.rc", NULL);
+	g_autofree char *text = g_strdup_printf("x/echoplain a\nload %s\n", self);
+	g_assert_true(g_file_set_contents(self, text, -1, NULL));
+	bool shutdown = false;
+	seen_arg_calls = 0;
+	g_assert_cmpint(console_load(&tab, 1, self, NULL, "test", &shutdown), ==, 0);
+	g_assert_cmpint(load_depth_max, ==, CONSOLE_LOAD_MAX_DEPTH); /* the last one refused */
+	g_assert_cmpint(load_rc_inner, ==, ELOOP);
+	g_assert_cmpint(seen_arg_calls, ==, CONSOLE_LOAD_MAX_DEPTH);
+	g_assert_cmpint(console_load(&tab, 1, "/dev/zero", NULL, "test", &shutdown), ==, EINVAL);
+	g_assert_cmpint(console_load(&tab, 1, dir, NULL, "test", &shutdown), ==, EINVAL);
+	g_assert_cmpint(console_load(&tab, 1, "/nonexistent/x", NULL, "test", &shutdown), ==, ENOENT);
+	GString *g = g_string_new(NULL);
+	while (g->len <= CONSOLE_LOAD_MAX_BYTES)
+		g_string_append(g, "# a comment line that does nothing at all\n");
+	g_assert_true(g_file_set_contents(big, g->str, (gssize)g->len, NULL));
+	g_string_free(g, TRUE);
+	g_assert_cmpint(console_load(&tab, 1, big, NULL, "test", &shutdown), ==, EFBIG);
+	g_assert_false(shutdown);
+	/* the console answers for `load` with the errno */
+	int rv;
+	g_autofree char *r = run("load /dev/zero", &rv);
+	g_assert_nonnull(strstr(r, "1022 Invalid argument"));
+	g_unlink(self);
+	g_unlink(big);
+	g_rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/console/load_bounded", test_load_bounded);
 	g_test_add_func("/console/split", test_split);
 	g_test_add_func("/console/listing_and_status", test_listing_and_status);
 	g_test_add_func("/console/errors", test_errors);

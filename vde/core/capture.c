@@ -1,17 +1,20 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct capture {
 	pcap_t *dead;
 	pcap_dumper_t *dump;
 	struct bpf_program prog;
-	bool has_prog, done, failed, dirty;
+	bool has_prog, done, dirty;
+	int error;               /* errno of a failed write, 0 = none */
 	struct capture_opts o;
 	char path[256], filter[256];
 	int64_t wall_minus_mono; /* ns */
@@ -47,9 +50,24 @@ struct capture *capture_open(const char *path, const struct capture_opts *o, cha
 		}
 		c->has_prog = true;
 	}
-	c->dump = pcap_dump_open(c->dead, path);
+	/* new files only: never truncate or follow a symlink (the switch may
+	 * run as root and the path comes from a console line) */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	if (f)
+		c->dump = pcap_dump_fopen(c->dead, f);
 	if (!c->dump) {
-		snprintf(err, errlen, "%s", pcap_geterr(c->dead));
+		if (fd < 0)
+			snprintf(err, errlen, "%s: %s%s", path, strerror(errno),
+				 errno == EEXIST ? " (captures create new files only)" : "");
+		else
+			snprintf(err, errlen, "%s: %s", path, f ? pcap_geterr(c->dead) : strerror(errno));
+		if (f)
+			fclose(f);
+		else if (fd >= 0)
+			close(fd);
+		if (fd >= 0)
+			unlink(path);
 		if (c->has_prog)
 			pcap_freecode(&c->prog);
 		pcap_close(c->dead);
@@ -95,8 +113,15 @@ void capture_flush(struct capture *c)
 {
 	if (c->dirty) {
 		c->dirty = false;
-		if (pcap_dump_flush(c->dump) < 0)
-			c->failed = c->done = true;
+		FILE *f = pcap_dump_file(c->dump);
+		errno = 0;
+		if (pcap_dump_flush(c->dump) < 0 || ferror(f)) {
+			/* a full disk or a failed device: the capture ends, the
+			 * owner keeps forwarding; capture_describe() says why */
+			c->error = errno ? errno : EIO;
+			c->done = true;
+			clearerr(f);
+		}
 	}
 }
 
@@ -113,6 +138,11 @@ bool capture_running(const struct capture *c)
 	return !c->done;
 }
 
+int capture_error(const struct capture *c)
+{
+	return c->error;
+}
+
 enum capture_at capture_point(const struct capture *c)
 {
 	return c->o.at;
@@ -120,10 +150,14 @@ enum capture_at capture_point(const struct capture *c)
 
 void capture_describe(const struct capture *c, char *buf, size_t len)
 {
-	snprintf(buf, len, "file=%s at=%s seen=%llu written=%llu bytes=%llu state=%s filter=\"%s\"", c->path,
+	char state[96];
+	if (c->error)
+		snprintf(state, sizeof(state), "error: %s", strerror(c->error));
+	else
+		snprintf(state, sizeof(state), "%s", c->done ? "done" : "running");
+	snprintf(buf, len, "file=%s at=%s seen=%llu written=%llu bytes=%llu filter=\"%s\" state=%s", c->path,
 		 c->o.at == CAPTURE_AT_WIRE ? "wire" : "switch", (unsigned long long)c->seen,
-		 (unsigned long long)c->written, (unsigned long long)(c->bytes + 24),
-		 c->failed ? "error" : c->done ? "done" : "running", c->filter);
+		 (unsigned long long)c->written, (unsigned long long)(c->bytes + 24), c->filter, state);
 }
 
 void capture_close(struct capture *c)

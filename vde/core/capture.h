@@ -40,10 +40,11 @@ struct capture_opts {
 
 struct capture;
 
-/* Open `path` for writing (created or truncated, mode 0644 by umask) and
- * compile the filter. Returns NULL with a one-line reason in err: a filter
- * libpcap cannot compile (its message), a file that cannot be written
- * (strerror). */
+/* Create `path` (a new file only: O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600, so
+ * a console line can neither truncate an existing file nor follow a
+ * symlink) and compile the filter. Returns NULL with a one-line reason in
+ * err: a filter libpcap cannot compile (its message), a file that exists
+ * (EEXIST) or cannot be created (strerror). */
 struct capture *capture_open(const char *path, const struct capture_opts *o, char *err, size_t errlen);
 
 /* Offer one frame seen at CLOCK_MONOTONIC `mono_ns`. Frames the filter
@@ -53,14 +54,20 @@ bool capture_frame(struct capture *c, const uint8_t *data, size_t len, uint64_t 
 /* The same for a gather list (flattened into a scratch buffer first). */
 bool capture_vtx(struct capture *c, const struct vtx *t, uint64_t mono_ns);
 
-/* Write what is buffered (end of a batch). A write error ends the capture. */
+/* Write what is buffered (end of a batch). A write error (ENOSPC, EIO...)
+ * ends the capture: capture_running() turns false, capture_error() and
+ * capture_describe() name the error; the owner keeps forwarding. */
 void capture_flush(struct capture *c);
 
 /* Is it still taking frames? */
 bool capture_running(const struct capture *c);
 
-/* One line of key=value for consoles: file, at, filter, seen, written,
- * bytes, state (running|done|error). */
+/* errno of the write that ended the capture, 0 if none. */
+int capture_error(const struct capture *c);
+
+/* One line of key=value for consoles: file, at, seen, written, bytes,
+ * filter, and last state=running|done|error: STRERROR (the rest of the
+ * line). */
 void capture_describe(const struct capture *c, char *buf, size_t len);
 
 enum capture_at capture_point(const struct capture *c);

@@ -97,6 +97,48 @@ static void help(const struct console_table *tabs, size_t ntabs, const char *pre
 		}
 }
 
+int console_load(const struct console_table *tabs, size_t ntabs, const char *path, void *ctx,
+		 const char *prog, bool *shutdown)
+{
+	static unsigned depth; /* one loop per process: nesting through `load` lines */
+	char line[CONSOLE_MAX_LINE + 2];
+	unsigned lineno = 0;
+	struct stat st;
+	if (depth >= CONSOLE_LOAD_MAX_DEPTH)
+		return ELOOP;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONSOLE_LOAD_MAX_BYTES) {
+		int rc = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+		close(fd);
+		return rc;
+	}
+	FILE *f = fdopen(fd, "r");
+	if (!f) {
+		int rc = errno;
+		close(fd);
+		return rc;
+	}
+	depth++;
+	size_t total = 0;
+	while (fgets(line, sizeof(line), f) && (total += strlen(line)) <= CONSOLE_LOAD_MAX_BYTES) {
+		struct strbuf out = { 0 };
+		lineno++;
+		int rv = console_exec(tabs, ntabs, line, ctx, &out);
+		if (rv > 0) {
+			line[strcspn(line, "\n")] = '\0';
+			fprintf(stderr, "%s: %s:%u: %s: %s\n", prog, path, lineno, line, strerror(rv));
+		} else if (rv == CONSOLE_SHUTDOWN) {
+			*shutdown = true;
+		}
+		sb_free(&out);
+	}
+	depth--;
+	fclose(f);
+	return 0;
+}
+
 int console_exec(const struct console_table *tabs, size_t ntabs, const char *line, void *ctx,
 		 struct strbuf *out)
 {

@@ -71,6 +71,17 @@ bool console_split(char *line, char **path, char **arg);
 int console_exec(const struct console_table *tabs, size_t ntabs, const char *line, void *ctx,
 		 struct strbuf *out);
 
+/* Run every line of the script at `path` (vde_switch's `load` and `-f
+ * RCFILE`): each through console_exec(); a line whose command fails is
+ * reported on stderr as "PROG: PATH:LINE: CMD: STRERROR" and the rest still
+ * run. *shutdown is set if a line asked for shutdown. Refused before any
+ * line runs: a file that is not a regular file (EINVAL: /dev/zero, a FIFO,
+ * a directory), larger than CONSOLE_LOAD_MAX_BYTES (EFBIG), or a `load`
+ * nested more than CONSOLE_LOAD_MAX_DEPTH deep (ELOOP: a file that loads
+ * itself); or open's errno. Returns 0 or that errno. */
+int console_load(const struct console_table *tabs, size_t ntabs, const char *path, void *ctx,
+		 const char *prog, bool *shutdown);
+
 struct console_client;
 
 struct console_server {

@@ -35,6 +35,8 @@ enum vde_limits {
 	CONSOLE_MAX_CLIENTS = 32, /* simultaneous management connections */
 	CONSOLE_MAX_OUTBUF = 4 << 20, /* a client that reads nothing is dropped past this */
 	CONSOLE_LOGOUT_GRACE_MS = 1000, /* after logout, wait this long for the client to close */
+	CONSOLE_LOAD_MAX_DEPTH = 8,     /* `load` inside a loaded file, at most this deep */
+	CONSOLE_LOAD_MAX_BYTES = 1 << 20, /* a script larger than this is refused */
 
 	VDE_REPLY_LEN = 110,      /* sizeof(struct sockaddr_un) on Linux: the ctl reply */
 	VDE_DESCR_MAX = 128,      /* request_v3 description, bytes, no NUL */
