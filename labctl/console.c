@@ -303,7 +303,7 @@ static void con_poll(struct con *c)
 			struct cport *p = port_of(s, port);
 			int d = !strcmp(dir, "out");
 			if (strstr(il[k], " offered="))
-				p->imp_drop[d] = kv(il[k], "drop_mtu") + kv(il[k], "drop_loss") + kv(il[k], "drop_queue");
+				p->imp_drop[d] = kv(il[k], "drops");
 		}
 		/* settings lines: rebuild each poll (a cleared chain disappears) */
 		for (guint p = 0; p < s->ports->len; p++)

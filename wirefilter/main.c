@@ -1,7 +1,7 @@
 /* vdelab-wirefilter - two endpoints and an impairment chain per direction,
  * tunable at runtime through a console that speaks vde-2 wirefilter's
  * commands. Options and value syntax follow wirefilter(1). */
-#include "../vde/core/cable.h"
+#include "../vde/core/patch.h"
 #include "../vde/core/capture.h"
 #include "../vde/core/console.h"
 #include "../vde/core/daemon.h"
@@ -18,7 +18,7 @@
 
 struct wf {
 	struct loop loop;
-	struct cable cable;
+	struct patch patch;
 	struct console_server cs;
 	struct loop_timer tick;
 	char *mgmt;
@@ -30,14 +30,14 @@ static const char *const dname[2] = { "LR", "RL" };
 
 static void params(struct wf *w, struct impair_params out[2])
 {
-	out[0] = w->cable.dir[0].chain.p;
-	out[1] = w->cable.dir[1].chain.p;
+	out[0] = *patch_params(&w->patch, PATCH_LR);
+	out[1] = *patch_params(&w->patch, PATCH_RL);
 }
 
 static void commit(struct wf *w, const struct impair_params p[2])
 {
-	cable_set(&w->cable, CABLE_LR, &p[0]);
-	cable_set(&w->cable, CABLE_RL, &p[1]);
+	patch_set(&w->patch, PATCH_LR, &p[0]);
+	patch_set(&w->patch, PATCH_RL, &p[1]);
 }
 
 /* A classic wirefilter command: "delay LR100+10N", "loss 5", ... */
@@ -69,12 +69,15 @@ static int c_showinfo(struct strbuf *o, const char *arg, void *ctx)
 	(void)arg;
 	sb_printf(o, "WireFilter: bidirectional (vdelab-wirefilter)\n");
 	for (int d = 0; d < 2; d++) {
-		impair_format(&w->cable.dir[d].chain.p, buf, sizeof(buf));
+		impair_format(patch_params(&w->patch, d), buf, sizeof(buf));
 		sb_printf(o, "%s %s\n", dname[d], buf);
 	}
-	sb_printf(o, "Fifoness %s\n", w->cable.dir[0].chain.p.reorder_jitter ? "FALSE" : "TRUE");
+	struct impair_stats st[2];
+	patch_stats(&w->patch, PATCH_LR, &st[0]);
+	patch_stats(&w->patch, PATCH_RL, &st[1]);
+	sb_printf(o, "Fifoness %s\n", patch_params(&w->patch, PATCH_LR)->reorder_jitter ? "FALSE" : "TRUE");
 	sb_printf(o, "Waiting packets in delay queues %llu\n",
-		  (unsigned long long)(w->cable.dir[0].chain.st.held_frames + w->cable.dir[1].chain.st.held_frames));
+		  (unsigned long long)(st[0].held_frames + st[1].held_frames));
 	return 0;
 }
 
@@ -112,7 +115,7 @@ static int c_impair_show(struct strbuf *o, const char *arg, void *ctx)
 	char buf[512];
 	(void)arg;
 	for (int d = 0; d < 2; d++) {
-		impair_format(&w->cable.dir[d].chain.p, buf, sizeof(buf));
+		impair_format(patch_params(&w->patch, d), buf, sizeof(buf));
 		sb_printf(o, "dir=%s %s\n", dname[d], buf);
 	}
 	return 0;
@@ -134,21 +137,20 @@ static int c_stats(struct strbuf *o, const char *arg, void *ctx)
 	struct wf *w = ctx;
 	(void)arg;
 	for (int d = 0; d < 2; d++) {
-		const struct impair_stats *s = &w->cable.dir[d].chain.st;
-		sb_printf(o, "dir=%s offered=%llu passed=%llu drop_mtu=%llu drop_loss=%llu drop_queue=%llu "
-			  "duplicated=%llu corrupted=%llu queued=%llu queued_bytes=%llu tx_refused=%llu\n",
-			  dname[d], (unsigned long long)s->offered, (unsigned long long)s->passed,
-			  (unsigned long long)s->drop_mtu, (unsigned long long)s->drop_loss,
-			  (unsigned long long)s->drop_queue, (unsigned long long)s->duplicated,
-			  (unsigned long long)s->corrupted, (unsigned long long)s->held_frames,
-			  (unsigned long long)s->held_bytes, (unsigned long long)w->cable.dir[d].tx_dropped);
+		struct impair_stats st;
+		char line[512];
+		patch_stats(&w->patch, d, &st);
+		impair_stats_format(&st, line, sizeof(line));
+		sb_printf(o, "dir=%s %s tx_refused=%llu\n", dname[d], line,
+			  (unsigned long long)w->patch.dir[d].tx_dropped);
 	}
 	return 0;
 }
 
 static void cap_stop(struct wf *w)
 {
-	w->cable.dir[0].cap = w->cable.dir[1].cap = NULL;
+	patch_capture(&w->patch, PATCH_LR, NULL);
+	patch_capture(&w->patch, PATCH_RL, NULL);
 	capture_close(w->cap);
 	w->cap = NULL;
 }
@@ -181,9 +183,9 @@ static int c_capture_start(struct strbuf *o, const char *arg, void *ctx)
 	w->cap = c;
 	bool both = !g_ascii_strcasecmp(dir, "both");
 	if (both || !g_ascii_strcasecmp(dir, "LR"))
-		w->cable.dir[CABLE_LR].cap = c;
+		patch_capture(&w->patch, PATCH_LR, c);
 	if (both || !g_ascii_strcasecmp(dir, "RL"))
-		w->cable.dir[CABLE_RL].cap = c;
+		patch_capture(&w->patch, PATCH_RL, c);
 	return 0;
 }
 
@@ -204,8 +206,8 @@ static int c_capture_show(struct strbuf *o, const char *a, void *ctx)
 	char line[600];
 	if (w->cap) {
 		capture_describe(w->cap, line, sizeof(line));
-		sb_printf(o, "dir=%s %s\n", w->cable.dir[0].cap && w->cable.dir[1].cap ? "both" :
-			  w->cable.dir[0].cap ? "LR" : "RL", line);
+		sb_printf(o, "dir=%s %s\n", w->patch.dir[0].cap && w->patch.dir[1].cap ? "both" :
+			  w->patch.dir[0].cap ? "LR" : "RL", line);
 	}
 	return 0;
 }
@@ -271,6 +273,7 @@ static int split_v(const char *v, char *a, char *b, size_t len)
 	return EINVAL;
 }
 
+/* %s: the impairment keys, from their table */
 static const char description[] =
 	"Joins two endpoints like a cable with faults, one chain of impairments per\n"
 	"direction: LR (left to right, URL1 -> URL2) and RL. Endpoints:\n"
@@ -281,11 +284,12 @@ static const char description[] =
 	"Classic options take wirefilter's value syntax [LR|RL]VALUE[+DELTA][K|M|G][U|N]\n"
 	"(no prefix: both directions; K/M/G: x2^10/2^20/2^30; +DELTA: jitter of the delay,\n"
 	"U uniform +-DELTA, N normal with sigma DELTA/3) and may be repeated:\n"
-	"  -d ms  -l %  -L frames  -D %  -b bytes/s  -s bytes/s  -c bytes  -n bits/MiB  -m bytes  -N\n"
+	"  -d ms  -l %%  -L frames  -D %%  -b bytes/s  -s bytes/s  -c bytes  -n bits/MiB  -m bytes  -N\n"
 	"--impair/--impair-lr/--impair-rl take the unit form, e.g.\n"
-	"  'delay=40ms jitter=5ms dist=normal loss=0.5% burst=4 dup=1% corrupt=0.1%\n"
-	"   rate=10Mbit queue=auto mtu=1400 reorder=2%'\n"
-	"Order: mtu, loss, dup, corrupt/noise, queue (drop-tail), rate, delay+jitter, reorder.\n"
+	"  'delay=40ms jitter=5ms dist=normal loss=0.5%% burst=4 dup=1%% rate=10Mbit'\n"
+	"Keys, applied in netem's order (mtu, loss, dup, queue, corrupt, noise, rate,\n"
+	"reorder, delay):\n"
+	"%s"
 	"Unlike wirefilter, a rate never queues without bound: queue=auto holds the frames\n"
 	"in flight plus one bandwidth-delay product.\n"
 	"\n"
@@ -331,7 +335,10 @@ int main(int argc, char **argv)
 	GError *gerr = NULL;
 	GOptionContext *ctx = g_option_context_new("[URL1 URL2] - impaired cable between two endpoints");
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	g_option_context_set_description(ctx, description);
+	char keys[4096];
+	impair_help(keys, sizeof(keys), 2);
+	g_autofree char *help = g_strdup_printf(description, keys);
+	g_option_context_set_description(ctx, help);
 	log_init("vdelab-wirefilter");
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
 		fprintf(stderr, "vdelab-wirefilter: %s (try --help)\n", gerr->message);
@@ -428,7 +435,7 @@ int main(int argc, char **argv)
 	}
 	if (seed < 0)
 		seed = (gint64)time(NULL) ^ (gint64)getpid() << 16;
-	if ((rc = cable_open(&w->cable, &w->loop, a, b, (uint64_t)seed))) {
+	if ((rc = patch_open(&w->patch, &w->loop, a, b, (uint64_t)seed))) {
 		fprintf(stderr, "vdelab-wirefilter: %s\n", strerror(rc));
 		return 1;
 	}
@@ -481,19 +488,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	loop_run(&w->loop);
-	if (w->cable.why[0])
-		log_msg(w->cable.status ? LOG_ERR : LOG_DEBUG, "%s", w->cable.why);
+	if (w->patch.why[0])
+		log_msg(w->patch.status ? LOG_ERR : LOG_DEBUG, "%s", w->patch.why);
 	console_close(&w->cs);
-	cable_close(&w->cable);
+	patch_close(&w->patch);
 	capture_close(w->cap);
 	for (int d = 0; d < 2; d++) {
-		const struct impair_stats *st = &w->cable.dir[d].chain.st;
-		if (st->lost_on_close)
+		struct impair_stats st;
+		patch_stats(&w->patch, d, &st);
+		if (st.lost_on_close)
 			log_msg(LOG_INFO, "%s: %llu frames still in the delay line were lost", dname[d],
-				(unsigned long long)st->lost_on_close);
+				(unsigned long long)st.lost_on_close);
 	}
 	loop_destroy(&w->loop);
 	if (pidfile)
 		unlink(pidfile);
-	return w->cable.status;
+	return w->patch.status;
 }

@@ -38,5 +38,17 @@ mgmt "$T/sw.mgmt" "vlan/create 5000" | grep -q "^1022 Invalid argument" || fail 
 mgmt "$T/sw.mgmt" "port/remove 77" | grep -q "^1022 Invalid argument" || fail "bad port"
 long=$(head -c 3000 /dev/zero | tr '\0' 'a')
 mgmt "$T/sw.mgmt" "$long" | grep -q "^1007 Argument list too long" || fail "over-long line"
+# load: a script that loads itself stops at the depth limit, /dev/zero is refused
+echo "load $T/self.rc" > "$T/self.rc"
+mgmt "$T/sw.mgmt" "load $T/self.rc" | grep -q "^1000 Success" || fail "self-loading script"
+mgmt "$T/sw.mgmt" "load /dev/zero" | grep -q "^1022 Invalid argument" || fail "load /dev/zero not refused"
+# capture/start creates new files only: no truncation, no symlink followed
+echo keep > "$T/victim"; ln -s "$T/victim" "$T/link.pcap"
+mgmt "$T/sw.mgmt" "capture/start 1 $T/victim" | grep -q "File exists" || fail "capture over an existing file"
+mgmt "$T/sw.mgmt" "capture/start 1 $T/link.pcap" | grep -q "^1" || fail "capture through a symlink"
+[ "$(cat "$T/victim")" = keep ] || fail "an existing file was changed by capture/start"
+mgmt "$T/sw.mgmt" "capture/start 1 $T/new.pcap" | grep -q "^1000 Success" || fail "capture to a new file"
+[ "$(stat -c %a "$T/new.pcap")" = 600 ] || fail "capture file mode is not 0600"
+mgmt "$T/sw.mgmt" "capture/stop 1" >/dev/null
 nsx A ping -c 3 -i 0.2 -W 2 10.9.4.2 >/dev/null || fail "switch stopped serving after bad input"
 echo PASS

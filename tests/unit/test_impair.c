@@ -83,7 +83,7 @@ static void test_loss_exact_pattern(void)
 		impair_dequeue(c, (uint64_t)i, tx, 1);
 		impair_release(c, 1);
 	}
-	g_assert_cmpuint(c->st.drop_loss, ==, dropped);
+	g_assert_cmpuint(c->st.drops[IMPAIR_DROP_LOSS], ==, dropped);
 	g_assert_cmpuint(dropped, >, 900);
 	g_assert_cmpuint(dropped, <, 1100);
 	impair_destroy(c);
@@ -99,8 +99,8 @@ static void test_small_loss_not_truncated(void)
 			impair_release(c, 1);
 	}
 	/* mean 1000, sigma 31.6: within 5 sigma, and certainly not 0 */
-	g_assert_cmpuint(c->st.drop_loss, >, 842);
-	g_assert_cmpuint(c->st.drop_loss, <, 1158);
+	g_assert_cmpuint(c->st.drops[IMPAIR_DROP_LOSS], >, 842);
+	g_assert_cmpuint(c->st.drops[IMPAIR_DROP_LOSS], <, 1158);
 	impair_destroy(c);
 }
 
@@ -161,8 +161,8 @@ static void test_queue_droptail_and_mtu(void)
 		impair_enqueue(c, F, 100, 0);
 	impair_enqueue(c, F, 1001, 0);
 	g_assert_cmpuint(c->st.held_frames, ==, 3);
-	g_assert_cmpuint(c->st.drop_queue, ==, 2);
-	g_assert_cmpuint(c->st.drop_mtu, ==, 1);
+	g_assert_cmpuint(c->st.drops[IMPAIR_DROP_QUEUE], ==, 2);
+	g_assert_cmpuint(c->st.drops[IMPAIR_DROP_MTU], ==, 1);
 	/* bytes limit */
 	struct impair_params p = c->p;
 	char err[100];
@@ -265,7 +265,7 @@ static void test_runtime_change_keeps_queue(void)
 	g_assert_cmpuint(drain(c, t, 4), ==, 2);
 	g_assert_cmpuint(t[0], ==, 100 * MS);
 	g_assert_cmpuint(t[1], ==, 100 * MS);
-	g_assert_cmpuint(c->st.drop_queue + c->st.drop_loss, ==, 0);
+	g_assert_cmpuint(c->st.drops[IMPAIR_DROP_QUEUE] + c->st.drops[IMPAIR_DROP_LOSS], ==, 0);
 	impair_destroy(c);
 }
 
@@ -356,6 +356,104 @@ static void test_parse_wirefilter(void)
 	g_assert_cmpfloat(lr.loss, ==, 0.2);
 }
 
+/* netem's "reorder P gap N" (sch_netem.c netem_enqueue): after a reordered
+ * frame the next N-1 are always delayed; from then on each frame is sent at
+ * once with probability P, which restarts the count. Checked against the
+ * same rule replayed on the same random stream. */
+static void test_reorder_gap(void)
+{
+	struct impair_chain *c = mk("delay=10ms reorder=30% gap=4", 17);
+	struct rng r;
+	rng_seed(&r, 17);
+	uint32_t count = 0;
+	unsigned reordered = 0;
+	for (int i = 0; i < 2000; i++) {
+		bool expect_now = false;
+		if (count < 3 || rng_uniform(&r) >= 0.30) {
+			count++;
+		} else {
+			count = 0;
+			expect_now = true;
+		}
+		g_assert_cmpuint(impair_enqueue(c, F, 60, (uint64_t)i * MS), ==, 1);
+		uint64_t t[2];
+		g_assert_cmpuint(drain(c, t, 2), ==, 1); /* one held at a time here */
+		g_assert_cmpuint(t[0], ==, (uint64_t)i * MS + (expect_now ? 0 : 10 * MS));
+		reordered += expect_now;
+	}
+	/* at most one in four, and about P of the frames allowed to */
+	g_assert_cmpuint(reordered, <=, 500);
+	g_assert_cmpuint(reordered, >, 200);
+	impair_destroy(c);
+	/* gap=1 (the default) is plain per-frame reordering */
+	struct impair_params p;
+	char err[200];
+	impair_params_default(&p);
+	g_assert_cmpint(impair_parse("reorder=5% gap=3", &p, err, sizeof(err)), ==, 0);
+	char buf[128];
+	impair_format(&p, buf, sizeof(buf));
+	g_assert_cmpstr(buf, ==, "reorder=5% gap=3");
+	g_assert_cmpint(impair_parse("gap=2.5", &p, err, sizeof(err)), ==, EINVAL);
+	impair_params_default(&p);
+	g_assert_cmpint(impair_parse("gap=5", &p, err, sizeof(err)), ==, 0);
+	g_assert_true(impair_params_null(&p)); /* a modifier alone impairs nothing */
+}
+
+/* Wirefilter's value syntax is range-checked like the unit syntax: each of
+ * these was accepted with "1000 Success" and turned into something else. */
+static void test_wirefilter_ranges(void)
+{
+	static const char *bad[][2] = {
+		{ "mtu", "4294967400" }, { "delay", "1e300" }, { "chanbufsize", "1e300" },
+		{ "delay", "20000000000" }, { "bandwidth", "2000G" }, { "mtu", "15" },
+		{ "noise", "100G" }, { "lostburst", "10000000" }, { "dup", "101" },
+		{ "fifo", "2" }, { "mtu", "1000.5" },
+	};
+	struct impair_params lr, rl;
+	char err[300];
+	impair_params_default(&lr);
+	impair_params_default(&rl);
+	g_assert_cmpint(impair_parse_wf("delay", "100", &lr, &rl, err, sizeof(err)), ==, 0);
+	struct impair_params lr0 = lr, rl0 = rl;
+	for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+		err[0] = '\0';
+		g_assert_cmpint(impair_parse_wf(bad[i][0], bad[i][1], &lr, &rl, err, sizeof(err)), ==, EINVAL);
+		g_assert_nonnull(strstr(err, bad[i][0]));
+		g_assert_true(memcmp(&lr, &lr0, sizeof(lr)) == 0);
+		g_assert_true(memcmp(&rl, &rl0, sizeof(rl)) == 0);
+	}
+	/* the largest accepted values */
+	g_assert_cmpint(impair_parse_wf("mtu", "9236", &lr, &rl, err, sizeof(err)), ==, 0);
+	g_assert_cmpuint(lr.mtu, ==, 9234);
+	g_assert_cmpint(impair_parse_wf("delay", "3600000", &lr, &rl, err, sizeof(err)), ==, 0);
+	g_assert_cmpuint(lr.delay_ns, ==, 3600000 * MS);
+	g_assert_cmpint(impair_parse_wf("chanbufsize", "256M", &lr, &rl, err, sizeof(err)), ==, 0);
+	g_assert_cmpuint(lr.queue_bytes, ==, 256u << 20);
+}
+
+/* Everything derived from the key table: the known-keys list in errors and
+ * the help text name every key the parser accepts. */
+static void test_key_table(void)
+{
+	struct impair_params p;
+	char err[300], help[4096];
+	impair_params_default(&p);
+	g_assert_cmpint(impair_parse("bogus=1", &p, err, sizeof(err)), ==, EINVAL);
+	g_assert_nonnull(strstr(err, impair_key_names()));
+	impair_help(help, sizeof(help), 2);
+	g_auto(GStrv) names = g_strsplit(impair_key_names(), " ", -1);
+	g_assert_cmpuint(g_strv_length(names), >=, 14);
+	for (int i = 0; names[i]; i++) {
+		g_autofree char *line = g_strdup_printf("  %s=", names[i]);
+		g_assert_nonnull(strstr(help, line));
+	}
+	/* the counters formatter names every drop reason and their sum */
+	struct impair_stats st = { .offered = 9, .drops = { 1, 2, 3 } };
+	char buf[512];
+	impair_stats_format(&st, buf, sizeof(buf));
+	g_assert_nonnull(strstr(buf, "drop_mtu=1 drop_loss=2 drop_queue=3 drops=6"));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -373,5 +471,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/impair/release_requeues", test_release_requeues);
 	g_test_add_func("/impair/parse", test_parse);
 	g_test_add_func("/impair/parse_wirefilter", test_parse_wirefilter);
+	g_test_add_func("/impair/reorder_gap", test_reorder_gap);
+	g_test_add_func("/impair/wirefilter_ranges", test_wirefilter_ranges);
+	g_test_add_func("/impair/key_table", test_key_table);
 	return g_test_run();
 }

@@ -25,73 +25,168 @@ struct ep *ep_alloc(const struct ep_class *cls, const char *url)
 	return ep;
 }
 
-int ep_open(const char *url, struct ep **out, char *err, size_t errlen)
+const char *ep_scheme_list(void)
 {
-	const struct ep_class *cls = NULL;
-	const char *args;
-	const char *sep = strstr(url, "://");
+	static char list[128];
+	if (!list[0]) {
+		size_t o = 0;
+		for (unsigned i = 0; ep_classes[i]; i++)
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "", ep_classes[i]->scheme);
+	}
+	return list;
+}
 
-	*out = NULL;
+static void opts_list(const struct ep_class *cls, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; cls->options && cls->options[i].key && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s=%s%s", i ? ", " : "", cls->options[i].key,
+				      cls->options[i].arg, cls->options[i].repeat ? " (repeatable)" : "");
+	if (!buf[0])
+		snprintf(buf, len, "no options");
+}
+
+void ep_help(char *buf, size_t len, unsigned indent)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; ep_classes[i] && o < len; i++) {
+		const struct ep_class *c = ep_classes[i];
+		char opts[256];
+		opts_list(c, opts, sizeof(opts));
+		o += (size_t)snprintf(buf + o, len - o, "%*s%s\n%*s    %s\n", (int)indent, "", c->syntax,
+				      (int)indent, "", c->help);
+		if (c->options && o < len)
+			o += (size_t)snprintf(buf + o, len - o, "%*s    options: %s\n", (int)indent, "", opts);
+	}
+}
+
+static const struct ep_opt *opt_find(const struct ep_class *cls, const char *key)
+{
+	for (unsigned i = 0; cls->options && cls->options[i].key; i++)
+		if (!strcmp(cls->options[i].key, key))
+			return &cls->options[i];
+	return NULL;
+}
+
+int ep_url_parse(const char *url, struct ep_url *u, char *err, size_t errlen)
+{
+	const char *sep = strstr(url, "://");
+	const char *rest;
+	memset(u, 0, sizeof(*u));
 	if (*url == '\0') {
 		snprintf(err, errlen, "empty endpoint URL");
 		return EINVAL;
 	}
+	if (strlen(url) >= EP_URL_MAX) {
+		snprintf(err, errlen, "endpoint URL longer than %d bytes", EP_URL_MAX - 1);
+		return EINVAL;
+	}
 	if (strcmp(url, "-") == 0) {
-		cls = &ep_stdio_class;
-		args = "";
+		u->cls = &ep_stdio_class;
+		rest = "";
 	} else if (!sep) {
-		cls = &ep_vde_class; /* a bare path is a VDE switch, as in vdeplug4 */
-		args = url;
+		u->cls = &ep_vde_class; /* a bare path is a VDE switch, as in vdeplug4 */
+		rest = url;
 	} else {
 		size_t slen = (size_t)(sep - url);
 		for (unsigned i = 0; ep_classes[i]; i++)
-			if (strlen(ep_classes[i]->scheme) == slen &&
-			    strncmp(ep_classes[i]->scheme, url, slen) == 0)
-				cls = ep_classes[i];
-		if (!cls) {
-			snprintf(err, errlen, "%s: unknown scheme \"%.*s\" (known: vde, tap, udp, stdio, vxlan, cable, pcap)",
-				 url, (int)slen, url);
+			if (strlen(ep_classes[i]->scheme) == slen && strncmp(ep_classes[i]->scheme, url, slen) == 0)
+				u->cls = ep_classes[i];
+		if (!u->cls) {
+			snprintf(err, errlen, "unknown scheme \"%.*s\" (known: %s)", (int)slen, url, ep_scheme_list());
 			return EPROTONOSUPPORT;
 		}
-		args = sep + 3;
+		rest = sep + 3;
 	}
-	struct ep *ep = ep_alloc(cls, url);
-	if (!ep) {
-		snprintf(err, errlen, "out of memory");
-		return ENOMEM;
+	/* buf: PATH \0 LOCAL \0 REMOTE \0 and the options, split in place */
+	char *b = u->buf;
+	size_t plen = strcspn(rest, "?");
+	memcpy(b, rest, plen);
+	b[plen] = '\0';
+	u->path = b;
+	char *loc = b + plen + 1;
+	memcpy(loc, rest, plen);
+	loc[plen] = '\0';
+	u->local = loc;
+	char *at = strchr(loc, '@');
+	if (at) {
+		*at = '\0';
+		u->remote = at + 1;
 	}
-	char why[200] = "";
-	int rc = cls->open(ep, args, why, sizeof(why));
-	if (rc) {
-		snprintf(err, errlen, "%s: %s", url, why[0] ? why : strerror(rc));
-		free(ep);
-		return rc;
+	if (rest[plen] != '?')
+		return 0;
+	char *q = loc + plen + 1;
+	snprintf(q, sizeof(u->buf) - (size_t)(q - u->buf), "%s", rest + plen + 1);
+	char opts[256];
+	for (char *save = NULL, *kv = strtok_r(q, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(kv, '=');
+		if (eq)
+			*eq = '\0';
+		const struct ep_opt *o = opt_find(u->cls, kv);
+		if (!o) {
+			opts_list(u->cls, opts, sizeof(opts));
+			snprintf(err, errlen, "unknown option \"%s\" (%s:// takes %s)", kv, u->cls->scheme, opts);
+			return EINVAL;
+		}
+		if (!eq || !eq[1]) {
+			snprintf(err, errlen, "option \"%s\" needs a value (%s=%s)", kv, o->key, o->arg);
+			return EINVAL;
+		}
+		if (!o->repeat && ep_url_get(u, kv)) {
+			snprintf(err, errlen, "option \"%s\" given twice", kv);
+			return EINVAL;
+		}
+		if (u->nopts == EP_URL_MAX_OPTS) {
+			snprintf(err, errlen, "more than %d options", EP_URL_MAX_OPTS);
+			return EINVAL;
+		}
+		u->opt[u->nopts].key = kv;
+		u->opt[u->nopts++].val = eq + 1;
 	}
-	*out = ep;
 	return 0;
 }
 
-char *ep_query_next(char **cursor, char **key, char **val)
+const char *ep_url_get(const struct ep_url *u, const char *key)
 {
-	char *s = *cursor;
-	if (!s || !*s)
-		return NULL;
-	char *amp = strchr(s, '&');
-	if (amp) {
-		*amp = '\0';
-		*cursor = amp + 1;
-	} else {
-		*cursor = s + strlen(s);
+	for (unsigned i = 0; i < u->nopts; i++)
+		if (!strcmp(u->opt[i].key, key))
+			return u->opt[i].val;
+	return NULL;
+}
+
+int ep_open(const char *url, struct ep **out, char *err, size_t errlen)
+{
+	struct ep_url *u = malloc(sizeof(*u));
+	char why[300] = "";
+	int rc;
+
+	*out = NULL;
+	if (!u) {
+		snprintf(err, errlen, "out of memory");
+		return ENOMEM;
 	}
-	char *eq = strchr(s, '=');
-	*key = s;
-	if (eq) {
-		*eq = '\0';
-		*val = eq + 1;
-	} else {
-		*val = s + strlen(s);
+	if ((rc = ep_url_parse(url, u, why, sizeof(why)))) {
+		snprintf(err, errlen, "%s: %s", url, why);
+		free(u);
+		return rc;
 	}
-	return s;
+	struct ep *ep = ep_alloc(u->cls, url);
+	if (!ep) {
+		snprintf(err, errlen, "out of memory");
+		free(u);
+		return ENOMEM;
+	}
+	rc = u->cls->open(ep, u, why, sizeof(why));
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", url, why[0] ? why : strerror(rc));
+		free(ep);
+	} else {
+		*out = ep;
+	}
+	free(u);
+	return rc;
 }
 
 void ep_close(struct ep *ep)
@@ -221,9 +316,9 @@ int ep_ctl_eof_check(struct ep *ep)
 	return -EPIPE;
 }
 
-static int vdeport_open(struct ep *ep, const char *args, char *err, size_t errlen)
+static int vdeport_open(struct ep *ep, const struct ep_url *u, char *err, size_t errlen)
 {
-	(void)ep; (void)args;
+	(void)ep; (void)u;
 	snprintf(err, errlen, "switch ports are created by the switch, not from a URL");
 	return EINVAL;
 }
@@ -231,6 +326,7 @@ static int vdeport_open(struct ep *ep, const char *args, char *err, size_t errle
 const struct ep_class ep_vdeport_class = {
 	.scheme = "vdeport",
 	.syntax = "(a client of this switch)",
+	.help = "a VDE client's data socket",
 	.open = vdeport_open,
 	.recv_batch = ep_dgram_recv,
 	.send_batch = ep_dgram_send,

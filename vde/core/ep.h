@@ -8,7 +8,7 @@
  *   tap://NAME        Linux tap, IFF_TAP|IFF_NO_PI                 ep_tap.c
  *   udp://[LADDR:]LPORT@RADDR:RPORT  one raw frame per datagram     ep_udp.c
  *   stdio:// or -     2-byte big-endian length + frame on stdin/out ep_stream.c
- *   vxlan://[LADDR:]LPORT?vni=N&remote=HOST...  RFC 7348 VTEP            ep_vxlan.c
+ *   vxlan://LADDR[:LPORT]?vni=N&remote=HOST...  RFC 7348 VTEP             ep_vxlan.c
  *   cable://[LADDR:]LPORT@RADDR:RPORT?psk=FILE  encrypted UDP cable      ep_cable.c
  *   pcap://IFNAME     a host interface through libpcap             ep_pcap.c
  *
@@ -27,6 +27,7 @@
 #ifndef VDE_CORE_EP_H
 #define VDE_CORE_EP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,13 +44,45 @@ struct ep_stats {
 
 struct ep;
 
+/* URL grammar, the same for every scheme (split once, by ep_url_parse):
+ *
+ *   SCHEME://PATH[?KEY=VALUE[&KEY=VALUE]...]     PATH = LOCAL[@REMOTE]
+ *
+ * PATH is the class's own syntax (a directory, an interface name,
+ * "[LADDR:]LPORT@RADDR:RPORT"); LOCAL and REMOTE are PATH split at its
+ * first '@' for the classes that have two addresses. Every option must be
+ * one the class declares in `options` (a key given twice only if it is
+ * `repeat`), with a non-empty value; anything else is refused the same way
+ * for every scheme, naming the key and the keys that scheme takes. A string
+ * without "://" is a VDE switch directory (as in vdeplug4), "-" is stdio. */
+enum { EP_URL_MAX = 1024, EP_URL_MAX_OPTS = 16 };
+
+struct ep_opt {
+	const char *key;     /* "vni" */
+	const char *arg;     /* for help: "N" */
+	bool repeat;         /* may be given more than once */
+};
+
+struct ep_url {
+	const struct ep_class *cls;
+	const char *path;    /* between "://" and '?' */
+	const char *local;   /* path before the first '@' (all of it if none) */
+	const char *remote;  /* path after the first '@'; NULL if no '@' */
+	unsigned nopts;
+	struct { const char *key, *val; } opt[EP_URL_MAX_OPTS];
+	char buf[2 * EP_URL_MAX];
+};
+
 struct ep_class {
 	const char *scheme;  /* "vde", "tap", ... */
-	const char *syntax;  /* for --help: "vde:///DIR[N]" */
+	const char *syntax;  /* "udp://[LADDR:]LPORT@RADDR:RPORT": --help, errors */
+	const char *help;    /* one line: what it is */
+	const struct ep_opt *options; /* accepted ?options, {NULL}-terminated; NULL = none */
 	size_t priv_size;    /* bytes of private state allocated with the ep */
-	/* Open from the text after "scheme://". Returns 0, or an errno with a
-	 * one-line reason in err[errlen]. Sets ep->fd (and ctl_fd if any). */
-	int (*open)(struct ep *ep, const char *args, char *err, size_t errlen);
+	/* Open from the parsed URL (options already checked against `options`).
+	 * Returns 0, or an errno with a one-line reason in err[errlen]. Sets
+	 * ep->fd (and ctl_fd if any). */
+	int (*open)(struct ep *ep, const struct ep_url *u, char *err, size_t errlen);
 	int (*recv_batch)(struct ep *ep, struct vpkt **pkts, unsigned n);
 	int (*send_batch)(struct ep *ep, struct vtx *tx, unsigned n);
 	/* Called when ctl_fd is readable or hung up. Returns 0 if the endpoint
@@ -74,6 +107,15 @@ struct ep {
 	                        without waiting for the fd (stream endpoints) */
 };
 
+/* Split `url` by the grammar above into *u (which owns copies of the
+ * pieces). Returns 0; EPROTONOSUPPORT for an unknown scheme (err lists the
+ * known ones); EINVAL for an empty or over-long URL, an option without a
+ * value, an unknown or repeated option, more than EP_URL_MAX_OPTS options
+ * (err says which, and what the scheme takes). */
+int ep_url_parse(const char *url, struct ep_url *u, char *err, size_t errlen);
+/* The value of option `key` (the first if repeated), NULL if absent. */
+const char *ep_url_get(const struct ep_url *u, const char *key);
+
 /* Open the endpoint named by `url`. On success returns 0 and *out; on error
  * returns an errno (EINVAL for a malformed URL, EPROTONOSUPPORT for an
  * unknown scheme, or what the class reported) with a message in err. */
@@ -95,8 +137,14 @@ static inline int ep_send_batch(struct ep *ep, struct vtx *t, unsigned n)
 	return ep->cls->send_batch(ep, t, n);
 }
 
-/* The registered classes (NULL-terminated), for --help listings. */
+/* The registered classes (NULL-terminated): URL schemes, --help listings
+ * and the known-schemes list in errors all come from this table. */
 extern const struct ep_class *const ep_classes[];
+/* Every scheme's syntax and help, one entry per class: "  SYNTAX\n
+ *      HELP\n" with the options it takes, indented by `indent`. */
+void ep_help(char *buf, size_t len, unsigned indent);
+/* "vde, tap, udp, ..." */
+const char *ep_scheme_list(void);
 
 /* Datagram helpers shared by every endpoint whose fd carries one frame per
  * datagram (VDE data sockets, UDP): recvmmsg/sendmmsg in batches of up to
@@ -133,10 +181,6 @@ extern const char *ep_program_name;
 /* ctl_event for a VDE ctl stream, which is silent by contract: bytes are
  * ignored, EOF or an error means the peer left (-EPIPE), else 0. */
 int ep_ctl_eof_check(struct ep *ep);
-
-/* Split a URL's "?k=v&k2=v2" part in place: returns the next pair (key in
- * *key, value in *val, "" if no '=') and advances *cursor; NULL at the end. */
-char *ep_query_next(char **cursor, char **key, char **val);
 
 /* A UDP socket bound to `local` ("[LADDR:]LPORT") and, if remote is not
  * NULL, connected to it ("RADDR:RPORT"), non-blocking, 4 MiB buffers, with

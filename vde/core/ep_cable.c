@@ -39,29 +39,16 @@ struct cable_ep {
 	char peer[128];
 };
 
-static int cable_open(struct ep *ep, const char *url_args, char *err, size_t errlen)
+static int cable_open(struct ep *ep, const struct ep_url *u, char *err, size_t errlen)
 {
 	struct cable_ep *c = ep->priv;
-	char args[512], local[128];
-	char *psk_file = NULL, *key_file = NULL, *peer_file = NULL, *ns = NULL;
+	const char *psk_file = ep_url_get(u, "psk"), *key_file = ep_url_get(u, "key");
+	const char *peer_file = ep_url_get(u, "peer"), *ns = ep_url_get(u, "netns");
+	const char *local = u->local, *remote = u->remote;
 	int rc;
 
-	snprintf(args, sizeof(args), "%s", url_args);
-	char *q = strchr(args, '?'), *k, *v;
-	if (q)
-		*q++ = '\0';
-	while (ep_query_next(&q, &k, &v)) {
-		char **slot = !strcmp(k, "psk") ? &psk_file : !strcmp(k, "key") ? &key_file :
-			      !strcmp(k, "peer") ? &peer_file : !strcmp(k, "netns") ? &ns : NULL;
-		if (!slot || !*v) {
-			snprintf(err, errlen, "unknown or empty option \"%s\" (psk=FILE, key=FILE, peer=FILE, netns=NS)", k);
-			return EINVAL;
-		}
-		*slot = v;
-	}
-	char *at = strchr(args, '@');
-	if (!at || at == args || (size_t)(at - args) >= sizeof(local)) {
-		snprintf(err, errlen, "expected cable://[LADDR:]LPORT@RADDR:RPORT?psk=FILE");
+	if (!remote || !local[0] || !remote[0]) {
+		snprintf(err, errlen, "expected %s?psk=FILE", ep_cable_class.syntax);
 		return EINVAL;
 	}
 	if (!psk_file && !(key_file && peer_file)) {
@@ -76,8 +63,6 @@ static int cable_open(struct ep *ep, const char *url_args, char *err, size_t err
 		snprintf(err, errlen, "libsodium cannot initialise");
 		return EIO;
 	}
-	memcpy(local, args, (size_t)(at - args));
-	local[at - args] = '\0';
 
 	uint8_t psk[CC_KEY_LEN], sk[CC_KEY_LEN], pk[CC_KEY_LEN], peer_pk[CC_KEY_LEN];
 	struct timespec ts;
@@ -102,7 +87,7 @@ static int cable_open(struct ep *ep, const char *url_args, char *err, size_t err
 	if (rc)
 		return rc;
 
-	int fd = ep_udp_socket(local, at + 1, ns, err, errlen);
+	int fd = ep_udp_socket(local, remote, ns, err, errlen);
 	if (fd < 0) {
 		cc_clear(&c->cc);
 		return -fd;
@@ -114,8 +99,8 @@ static int cable_open(struct ep *ep, const char *url_args, char *err, size_t err
 		snprintf(err, errlen, "out of memory");
 		return ENOMEM;
 	}
-	snprintf(c->peer, sizeof(c->peer), "%s", at + 1);
-	snprintf(ep->descr, sizeof(ep->descr), "cable %s -> %s (%s)", local, at + 1,
+	snprintf(c->peer, sizeof(c->peer), "%s", remote);
+	snprintf(ep->descr, sizeof(ep->descr), "cable %s -> %s (%s)", local, remote,
 		 key_file ? (psk_file ? "key pair + psk" : "key pair") : "psk");
 	ep->fd = fd;
 	return 0;
@@ -222,7 +207,10 @@ static void cable_close(struct ep *ep)
 
 const struct ep_class ep_cable_class = {
 	.scheme = "cable",
-	.syntax = "cable://[LADDR:]LPORT@RADDR:RPORT?psk=FILE|key=FILE&peer=FILE  encrypted UDP cable",
+	.syntax = "cable://[LADDR:]LPORT@RADDR:RPORT",
+	.help = "encrypted UDP cable (XChaCha20-Poly1305, replay window): psk=, or key= with peer= (.pub)",
+	.options = (const struct ep_opt[]){ { "psk", "FILE", false }, { "key", "FILE", false },
+					    { "peer", "FILE", false }, { "netns", "NS", false }, { NULL, NULL, false } },
 	.priv_size = sizeof(struct cable_ep),
 	.open = cable_open,
 	.recv_batch = cable_recv,

@@ -26,21 +26,11 @@ struct pcap_ep {
 	struct ep *ep;
 };
 
-static int pcap_ep_open(struct ep *ep, const char *url_args, char *err, size_t errlen)
+static int pcap_ep_open(struct ep *ep, const struct ep_url *u, char *err, size_t errlen)
 {
 	struct pcap_ep *x = ep->priv;
-	char args[300], ebuf[PCAP_ERRBUF_SIZE] = "", *ns = NULL;
-	snprintf(args, sizeof(args), "%s", url_args);
-	char *q = strchr(args, '?'), *k, *v;
-	if (q)
-		*q++ = '\0';
-	while (ep_query_next(&q, &k, &v)) {
-		if (strcmp(k, "netns") || !*v) {
-			snprintf(err, errlen, "unknown option \"%s\" (pcap://IFNAME[?netns=NS])", k);
-			return EINVAL;
-		}
-		ns = v;
-	}
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	const char *args = u->path, *ns = ep_url_get(u, "netns");
 	if (!args[0]) {
 		snprintf(err, errlen, "expected pcap://IFNAME");
 		return EINVAL;
@@ -151,7 +141,9 @@ static void pcap_ep_close(struct ep *ep)
 
 const struct ep_class ep_pcap_class = {
 	.scheme = "pcap",
-	.syntax = "pcap://IFNAME[?netns=NS]  a host interface through libpcap (vde_pcapplug's role)",
+	.syntax = "pcap://IFNAME",
+	.help = "a host interface through libpcap, as vde_pcapplug (needs CAP_NET_RAW)",
+	.options = (const struct ep_opt[]){ { "netns", "NS", false }, { NULL, NULL, false } },
 	.priv_size = sizeof(struct pcap_ep),
 	.open = pcap_ep_open,
 	.recv_batch = pcap_ep_recv,

@@ -126,10 +126,10 @@ static void stream_close(struct ep *ep)
 		close(sp->wfd);
 }
 
-static int stdio_open(struct ep *ep, const char *args, char *err, size_t errlen)
+static int stdio_open(struct ep *ep, const struct ep_url *u, char *err, size_t errlen)
 {
 	struct stream_priv *sp = ep->priv;
-	if (*args) {
+	if (*u->path) {
 		snprintf(err, errlen, "stdio:// takes no arguments");
 		return EINVAL;
 	}
@@ -152,7 +152,8 @@ static int stdio_open(struct ep *ep, const char *args, char *err, size_t errlen)
 
 const struct ep_class ep_stdio_class = {
 	.scheme = "stdio",
-	.syntax = "stdio:// or -  2-byte big-endian length + frame on stdin/stdout (dpipe)",
+	.syntax = "stdio:// or -",
+	.help = "2-byte big-endian length + frame on stdin/stdout (vde_plug's framing, dpipe)",
 	.priv_size = sizeof(struct stream_priv),
 	.open = stdio_open,
 	.recv_batch = stream_recv,

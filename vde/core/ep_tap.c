@@ -43,22 +43,10 @@ static int tun_in_ns(const char *ns, struct ifreq *ifr, char *err, size_t errlen
 	return fd >= 0 ? fd : -rc;
 }
 
-static int tap_open(struct ep *ep, const char *url_args, char *err, size_t errlen)
+static int tap_open(struct ep *ep, const struct ep_url *u, char *err, size_t errlen)
 {
 	struct ifreq ifr;
-	char args[IFNAMSIZ + 256];
-	const char *ns = NULL;
-
-	snprintf(args, sizeof(args), "%s", url_args);
-	char *q = strchr(args, '?');
-	if (q) {
-		*q++ = '\0';
-		if (strncmp(q, "netns=", 6) || !q[6] || strchr(q, '&')) {
-			snprintf(err, errlen, "unknown option \"%s\" (tap://NAME[?netns=NS])", q);
-			return EINVAL;
-		}
-		ns = q + 6;
-	}
+	const char *args = u->path, *ns = ep_url_get(u, "netns");
 	size_t n = strlen(args);
 
 	if (n == 0 || n >= IFNAMSIZ || strchr(args, '/') || strchr(args, ' ')) {
@@ -123,7 +111,9 @@ static int tap_send(struct ep *ep, struct vtx *tx, unsigned n)
 
 const struct ep_class ep_tap_class = {
 	.scheme = "tap",
-	.syntax = "tap://NAME[?netns=NS]  Linux tap device (created if needed, in namespace NS)",
+	.syntax = "tap://NAME",
+	.help = "Linux tap device (created if needed; needs CAP_NET_ADMIN)",
+	.options = (const struct ep_opt[]){ { "netns", "NS", false }, { NULL, NULL, false } },
 	.open = tap_open,
 	.recv_batch = tap_recv,
 	.send_batch = tap_send,

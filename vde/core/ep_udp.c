@@ -56,28 +56,24 @@ int ep_udp_socket(const char *local, const char *remote, const char *netns, char
 	return fd;
 }
 
-static int udp_open(struct ep *ep, const char *args, char *err, size_t errlen)
+static int udp_open(struct ep *ep, const struct ep_url *u, char *err, size_t errlen)
 {
-	char local[128];
-	const char *at = strchr(args, '@');
-
-	if (!at || (size_t)(at - args) >= sizeof(local) || at == args) {
-		snprintf(err, errlen, "expected udp://[LADDR:]LPORT@RADDR:RPORT");
+	if (!u->remote || !u->local[0] || !u->remote[0]) {
+		snprintf(err, errlen, "expected %s", ep_udp_class.syntax);
 		return EINVAL;
 	}
-	memcpy(local, args, (size_t)(at - args));
-	local[at - args] = '\0';
-	int fd = ep_udp_socket(local, at + 1, NULL, err, errlen);
+	int fd = ep_udp_socket(u->local, u->remote, NULL, err, errlen);
 	if (fd < 0)
 		return -fd;
-	snprintf(ep->descr, sizeof(ep->descr), "udp %s -> %s", local, at + 1);
+	snprintf(ep->descr, sizeof(ep->descr), "udp %s -> %s", u->local, u->remote);
 	ep->fd = fd;
 	return 0;
 }
 
 const struct ep_class ep_udp_class = {
 	.scheme = "udp",
-	.syntax = "udp://[LADDR:]LPORT@RADDR:RPORT  one raw frame per UDP datagram",
+	.syntax = "udp://[LADDR:]LPORT@RADDR:RPORT",
+	.help = "one raw frame per UDP datagram (QEMU -netdev socket,udp=, libvirt <interface type='udp'>)",
 	.open = udp_open,
 	.recv_batch = ep_dgram_recv,
 	.send_batch = ep_dgram_send,

@@ -72,8 +72,19 @@ static void bufsizes(int fd)
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 }
 
-static int vde_open(struct ep *ep, const char *args, char *err, size_t errlen)
+static int vde_open(struct ep *ep, const struct ep_url *u, char *err, size_t errlen)
 {
+	char absolute[EP_URL_MAX + 256];
+	const char *args = u->path;
+	if (args[0] && args[0] != '/') { /* vde://tmp/sw is relative: vdeplug4 makes it absolute */
+		char cwd[256];
+		if (!getcwd(cwd, sizeof(cwd))) {
+			snprintf(err, errlen, "relative switch directory and no working directory: %s", strerror(errno));
+			return errno;
+		}
+		snprintf(absolute, sizeof(absolute), "%s/%s", cwd, args);
+		args = absolute;
+	}
 	static unsigned seq;
 	char dir[108];
 	int port, rc;
@@ -170,7 +181,8 @@ fail:
 
 const struct ep_class ep_vde_class = {
 	.scheme = "vde",
-	.syntax = "vde:///DIR[N]  client of a VDE switch; [N] asks for port N, [0] for port 0",
+	.syntax = "vde:///DIR[N] or DIR[N]",
+	.help = "client of a VDE switch (vdelab-switch or vde_switch); [N] asks for port N, [0] for port 0",
 	.open = vde_open,
 	.recv_batch = ep_dgram_recv,
 	.send_batch = ep_dgram_send,

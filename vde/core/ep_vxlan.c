@@ -79,26 +79,24 @@ static int add_vtep(struct vxlan_ep *x, const struct sockaddr_storage *sa, sockl
 	return (int)x->nvteps++;
 }
 
-static int vxlan_open(struct ep *ep, const char *url_args, char *err, size_t errlen)
+static int vxlan_open(struct ep *ep, const struct ep_url *u, char *err, size_t errlen)
 {
 	struct vxlan_ep *x = ep->priv;
-	char args[1024], local[128], *ns = NULL, *k, *v;
+	char local[128];
+	const char *args = u->path, *ns = ep_url_get(u, "netns");
 	int have_vni = 0, rc;
 
 	for (int i = 0; i < VXLAN_TX_SOCKS; i++)
 		x->tx_fd[i] = -1;
-	snprintf(args, sizeof(args), "%s", url_args);
-	char *q = strchr(args, '?');
-	if (q)
-		*q++ = '\0';
-	if (!args[0] || strlen(args) + 6 >= sizeof(local)) {
-		snprintf(err, errlen, "expected vxlan://LADDR[:LPORT]?vni=N&remote=HOST[:PORT]");
+	if (!args[0] || strlen(args) + 6 >= sizeof(local) || u->remote) {
+		snprintf(err, errlen, "expected %s?vni=N&remote=HOST[:PORT]", ep_vxlan_class.syntax);
 		return EINVAL;
 	}
 	/* LADDR alone means port 4789 (an IPv6 address must be bracketed) */
 	const char *colon = args[0] == '[' ? strstr(args, "]:") : strchr(args, ':');
 	snprintf(local, sizeof(local), colon ? "%s" : "%s:%d", args, VXLAN_PORT);
-	while (ep_query_next(&q, &k, &v)) {
+	for (unsigned i = 0; i < u->nopts; i++) {
+		const char *k = u->opt[i].key, *v = u->opt[i].val;
 		char *e;
 		if (!strcmp(k, "vni")) {
 			unsigned long n = strtoul(v, &e, 10);
@@ -127,12 +125,7 @@ static int vxlan_open(struct ep *ep, const char *url_args, char *err, size_t err
 			x->nremotes = x->nvteps;
 			size_t o = strlen(x->descr_remotes);
 			snprintf(x->descr_remotes + o, sizeof(x->descr_remotes) - o, "%s%s", o ? "," : "", r);
-		} else if (!strcmp(k, "netns") && *v) {
-			ns = v;
-		} else {
-			snprintf(err, errlen, "unknown option \"%s\" (vni=, map=, remote=, netns=)", k);
-			return EINVAL;
-		}
+		} /* netns: read above; other keys were refused by ep_url_parse */
 	}
 	if (have_vni == !!x->map.n) {
 		snprintf(err, errlen, "give exactly one of vni=N and map=VLAN:VNI,...");
@@ -387,7 +380,10 @@ static void vxlan_close(struct ep *ep)
 
 const struct ep_class ep_vxlan_class = {
 	.scheme = "vxlan",
-	.syntax = "vxlan://LADDR[:LPORT]?vni=N|map=VLAN:VNI,..&remote=HOST[:PORT]&netns=NS  RFC 7348 VTEP",
+	.syntax = "vxlan://LADDR[:LPORT]",
+	.help = "VXLAN VTEP (RFC 7348, UDP 4789): vni= (access) or map= (802.1Q trunk), remote= VTEPs to flood to",
+	.options = (const struct ep_opt[]){ { "vni", "N", false }, { "map", "VLAN:VNI,...", false },
+					    { "remote", "HOST[:PORT]", true }, { "netns", "NS", false }, { NULL, NULL, false } },
 	.priv_size = sizeof(struct vxlan_ep),
 	.open = vxlan_open,
 	.recv_batch = vxlan_recv,

@@ -2,6 +2,7 @@
 #include "limits.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -19,18 +20,6 @@ struct iframe {
 };
 
 static const uint16_t cls_size[4] = { 128, 512, 1600, VPKT_MAXFRAME };
-
-void impair_params_default(struct impair_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->queue_auto = true;
-}
-
-bool impair_params_null(const struct impair_params *p)
-{
-	return !p->mtu && p->loss == 0 && p->dup == 0 && p->corrupt == 0 && p->noise == 0 &&
-	       !p->rate && !p->delay_ns && !p->jitter_ns && p->reorder == 0;
-}
 
 int impair_init(struct impair_chain *c, uint64_t seed)
 {
@@ -142,16 +131,39 @@ static struct iframe *heap_pop(struct impair_chain *c)
 	return top;
 }
 
-/* ---- the stages ---- */
+/* ---- the stages ----
+ *
+ * One function per stage, called from frame_stages[] (once per offered
+ * frame) and copy_stages[] (once per copy) in netem's order. A stage returns
+ * STAGE_PASS or the reason the frame (copy) is dropped. */
 
-static bool lose(struct impair_chain *c)
+struct ipkt {
+	const uint8_t *data;  /* the offered frame */
+	size_t len;
+	unsigned copies;      /* set by the dup stage */
+	struct iframe *f;     /* per copy: the held buffer */
+	uint64_t t;           /* per copy: when it can leave so far */
+	bool skip_delay;      /* per copy: reordered */
+	bool corrupted;
+};
+
+enum { STAGE_PASS = -1 };
+typedef int (*stage_fn)(struct impair_chain *c, struct ipkt *k);
+
+static int st_mtu(struct impair_chain *c, struct ipkt *k)
+{
+	return k->len > VPKT_MAXFRAME || (c->p.mtu && k->len > c->p.mtu) ? IMPAIR_DROP_MTU : STAGE_PASS;
+}
+
+static int st_loss(struct impair_chain *c, struct ipkt *k)
 {
 	const struct impair_params *p = &c->p;
+	(void)k;
 	if (p->loss <= 0)
-		return false;
+		return STAGE_PASS;
 	if (p->loss >= 1)
-		return true;
-	if (p->burst > 1) {
+		return IMPAIR_DROP_LOSS;
+	if (p->burst > 1) { /* Gilbert-Elliott */
 		double u = rng_uniform(&c->rng);
 		if (!c->ge_bad) {
 			if (u < p->loss / (p->burst * (1 - p->loss)))
@@ -159,15 +171,84 @@ static bool lose(struct impair_chain *c)
 		} else if (u < 1 / p->burst) {
 			c->ge_bad = false;
 		}
-		return c->ge_bad;
+		return c->ge_bad ? IMPAIR_DROP_LOSS : STAGE_PASS;
 	}
-	return rng_uniform(&c->rng) < p->loss;
+	return rng_uniform(&c->rng) < p->loss ? IMPAIR_DROP_LOSS : STAGE_PASS;
+}
+
+static int st_dup(struct impair_chain *c, struct ipkt *k)
+{
+	k->copies = 1 + (c->p.dup > 0 && rng_uniform(&c->rng) < c->p.dup);
+	return STAGE_PASS;
+}
+
+static struct iframe *frame_get(struct impair_chain *c, size_t len);
+
+/* Drop-tail; a copy that fits takes its buffer here (the stages after this
+ * one work on k->f). */
+static int st_queue(struct impair_chain *c, struct ipkt *k)
+{
+	uint64_t lim_frames, lim_bytes;
+	impair_limits(&c->p, &lim_frames, &lim_bytes);
+	if ((lim_frames && c->st.held_frames + 1 > lim_frames) || c->st.held_bytes + k->len > lim_bytes ||
+	    !(k->f = frame_get(c, k->len)))
+		return IMPAIR_DROP_QUEUE;
+	memcpy(k->f->data, k->data, k->len);
+	k->f->len = (uint16_t)k->len;
+	return STAGE_PASS;
 }
 
 static void flip_bit(struct impair_chain *c, uint8_t *d, size_t len)
 {
 	uint64_t bit = rng_below(&c->rng, (uint64_t)len * 8);
 	d[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+}
+
+static int st_corrupt(struct impair_chain *c, struct ipkt *k)
+{
+	if (c->p.corrupt > 0 && rng_uniform(&c->rng) < c->p.corrupt) {
+		flip_bit(c, k->f->data, k->len);
+		k->corrupted = true;
+	}
+	return STAGE_PASS;
+}
+
+static int st_noise(struct impair_chain *c, struct ipkt *k)
+{
+	if (c->p.noise > 0) {
+		unsigned n = rng_poisson(&c->rng, c->p.noise * (double)k->len / (1 << 20));
+		for (unsigned i = 0; i < n; i++)
+			flip_bit(c, k->f->data, k->len);
+		k->corrupted |= n > 0;
+	}
+	return STAGE_PASS;
+}
+
+static int st_rate(struct impair_chain *c, struct ipkt *k)
+{
+	if (c->p.rate) {
+		uint64_t start = c->busy_until_ns > k->t ? c->busy_until_ns : k->t;
+		c->busy_until_ns = start + (uint64_t)((double)k->len * 8 * 1e9 / (double)c->p.rate + 0.5);
+		k->t = c->busy_until_ns;
+	}
+	return STAGE_PASS;
+}
+
+/* netem_enqueue(): with gap N, frames inside the last gap are delayed; after
+ * that each frame is reordered with probability P, which restarts the gap */
+static int st_reorder(struct impair_chain *c, struct ipkt *k)
+{
+	const struct impair_params *p = &c->p;
+	if (p->reorder <= 0)
+		return STAGE_PASS;
+	uint32_t gap = p->gap ? p->gap : 1;
+	if (c->reorder_count < gap - 1 || rng_uniform(&c->rng) >= p->reorder) {
+		c->reorder_count++;
+		return STAGE_PASS;
+	}
+	c->reorder_count = 0;
+	k->skip_delay = true;
+	return STAGE_PASS;
 }
 
 static uint64_t jitter_sample(struct impair_chain *c, uint64_t base)
@@ -185,6 +266,27 @@ static uint64_t jitter_sample(struct impair_chain *c, uint64_t base)
 	return t <= 0 ? 0 : (uint64_t)t;
 }
 
+static int st_delay(struct impair_chain *c, struct ipkt *k)
+{
+	if (k->skip_delay) { /* leaves when serialized, ahead of delayed frames */
+		k->f->depart_ns = k->t;
+		return STAGE_PASS;
+	}
+	k->f->depart_ns = k->t + jitter_sample(c, c->p.delay_ns);
+	if (!c->p.reorder_jitter && k->f->depart_ns < c->last_depart_ns)
+		k->f->depart_ns = c->last_depart_ns;
+	c->last_depart_ns = k->f->depart_ns;
+	return STAGE_PASS;
+}
+
+/* netem's order (see impair.h); reorder decides before delay applies */
+static const stage_fn frame_stages[] = { st_mtu, st_loss, st_dup };
+static const stage_fn copy_stages[] = { st_queue, st_corrupt, st_noise, st_rate, st_reorder, st_delay };
+
+const char *const impair_drop_names[IMPAIR_DROP__N] = {
+	[IMPAIR_DROP_MTU] = "mtu", [IMPAIR_DROP_LOSS] = "loss", [IMPAIR_DROP_QUEUE] = "queue",
+};
+
 static struct iframe *frame_get(struct impair_chain *c, size_t len)
 {
 	uint8_t k = 0;
@@ -201,75 +303,50 @@ static struct iframe *frame_get(struct impair_chain *c, size_t len)
 	return f;
 }
 
+/* Run the copy stages for one copy. Returns true if the copy is held. */
+static bool hold_copy(struct impair_chain *c, struct ipkt *k, uint64_t now)
+{
+	k->f = NULL;
+	k->t = now;
+	k->skip_delay = k->corrupted = false;
+	for (size_t i = 0; i < sizeof(copy_stages) / sizeof(copy_stages[0]); i++) {
+		int why = copy_stages[i](c, k);
+		if (why != STAGE_PASS) {
+			if (k->f)
+				frame_free(c, k->f);
+			c->st.drops[why]++;
+			return false;
+		}
+	}
+	c->st.corrupted += k->corrupted;
+	k->f->seq = c->seq++;
+	if (heap_push(c, k->f)) {
+		frame_free(c, k->f);
+		c->st.drops[IMPAIR_DROP_QUEUE]++;
+		return false;
+	}
+	c->st.held_frames++;
+	c->st.held_bytes += k->len;
+	return true;
+}
+
 unsigned impair_enqueue(struct impair_chain *c, const uint8_t *data, size_t len, uint64_t now)
 {
-	const struct impair_params *p = &c->p;
+	struct ipkt k = { .data = data, .len = len, .copies = 1 };
 	c->st.offered++;
-	if (len > VPKT_MAXFRAME || (p->mtu && len > p->mtu)) {
-		c->st.drop_mtu++;
-		return 0;
+	for (size_t i = 0; i < sizeof(frame_stages) / sizeof(frame_stages[0]); i++) {
+		int why = frame_stages[i](c, &k);
+		if (why != STAGE_PASS) {
+			c->st.drops[why]++;
+			return 0;
+		}
 	}
-	if (lose(c)) {
-		c->st.drop_loss++;
-		return 0;
-	}
-	unsigned copies = 1 + (p->dup > 0 && rng_uniform(&c->rng) < p->dup);
 	unsigned held = 0;
-	uint64_t lim_frames, lim_bytes;
-	impair_limits(p, &lim_frames, &lim_bytes);
-	for (unsigned k = 0; k < copies; k++) {
-		if ((lim_frames && c->st.held_frames + 1 > lim_frames) ||
-		    c->st.held_bytes + len > lim_bytes) {
-			c->st.drop_queue++;
-			continue;
+	for (unsigned n = 0; n < k.copies; n++)
+		if (hold_copy(c, &k, now)) {
+			c->st.duplicated += n > 0;
+			held++;
 		}
-		struct iframe *f = frame_get(c, len);
-		if (!f) {
-			c->st.drop_queue++;
-			continue;
-		}
-		memcpy(f->data, data, len);
-		f->len = (uint16_t)len;
-		bool corrupted = false;
-		if (p->corrupt > 0 && rng_uniform(&c->rng) < p->corrupt) {
-			flip_bit(c, f->data, len);
-			corrupted = true;
-		}
-		if (p->noise > 0) {
-			unsigned n = rng_poisson(&c->rng, p->noise * (double)len / (1 << 20));
-			for (unsigned i = 0; i < n; i++)
-				flip_bit(c, f->data, len);
-			corrupted |= n > 0;
-		}
-		c->st.corrupted += corrupted;
-
-		uint64_t t = now;
-		if (p->rate) {
-			uint64_t start = c->busy_until_ns > now ? c->busy_until_ns : now;
-			c->busy_until_ns = start + (uint64_t)((double)len * 8 * 1e9 / (double)p->rate + 0.5);
-			t = c->busy_until_ns;
-		}
-		if (p->reorder > 0 && rng_uniform(&c->rng) < p->reorder) {
-			f->depart_ns = t; /* skips the delay line, ahead of delayed frames */
-		} else {
-			uint64_t d = jitter_sample(c, p->delay_ns);
-			f->depart_ns = t + d;
-			if (!p->reorder_jitter && f->depart_ns < c->last_depart_ns)
-				f->depart_ns = c->last_depart_ns;
-			c->last_depart_ns = f->depart_ns;
-		}
-		f->seq = c->seq++;
-		if (heap_push(c, f)) {
-			frame_free(c, f);
-			c->st.drop_queue++;
-			continue;
-		}
-		c->st.held_frames++;
-		c->st.held_bytes += len;
-		if (k > 0)
-			c->st.duplicated++;
-		held++;
-	}
 	return held;
 }
 
@@ -304,19 +381,111 @@ void impair_release(struct impair_chain *c, unsigned sent)
 		} else if (heap_push(c, f)) { /* same key: back at the head of the line */
 			c->st.held_frames--;
 			c->st.held_bytes -= f->len;
-			c->st.drop_queue++;
+			c->st.drops[IMPAIR_DROP_QUEUE]++;
 			frame_free(c, f);
 		}
 	}
 	c->nout = 0;
 }
 
-/* ---- parsing ---- */
+/* ---- the key table: parsing, formatting, null test, help ---- */
 
-static int bad(char *err, size_t errlen, const char *key, const char *val, const char *why)
+enum ukind {
+	U_TIME,   /* uint64_t ns; ns|us|ms|s, bare ms */
+	U_PROB,   /* double 0..1; written in %, bare % */
+	U_NUM,    /* double */
+	U_UINT,   /* uint32_t, whole numbers */
+	U_RATE,   /* uint64_t bit/s; bit|kbit|mbit|gbit|tbit or bps|kbps|mbps|gbps */
+	U_QUEUE,  /* queue_auto/queue_frames/queue_bytes; auto | N | N B|KB|KiB|MB|MiB */
+	U_DIST,   /* uint8_t enum impair_dist */
+	U_FIFO,   /* bool reorder_jitter, written fifo=0|1 (inverted) */
+};
+
+struct ikey {
+	const char *name, *alias;
+	enum ukind kind;
+	size_t off;            /* the field in struct impair_params */
+	double min, max;       /* accepted range in the field's unit */
+	bool modifier;         /* shapes another stage: alone it impairs nothing */
+	const char *arg, *help;
+};
+
+#define F(x) offsetof(struct impair_params, x)
+/* In the order impair_format() writes them. */
+static const struct ikey keys[] = {
+	{ "delay", NULL, U_TIME, F(delay_ns), 0, 3600e9, false, "TIME", "fixed one-way delay (ns|us|ms|s, bare: ms; at most 1 h)" },
+	{ "jitter", NULL, U_TIME, F(jitter_ns), 0, 3600e9, false, "TIME", "delay variation: +-TIME uniform, or sigma with dist=" },
+	{ "dist", NULL, U_DIST, F(dist), 0, 2, true, "uniform|normal|pareto", "jitter distribution" },
+	{ "loss", NULL, U_PROB, F(loss), 0, 1, false, "P%", "drop probability" },
+	{ "burst", NULL, U_NUM, F(burst), 0, 1e6, true, "N", "mean loss burst length in frames (Gilbert-Elliott, same long-run loss)" },
+	{ "dup", "duplicate", U_PROB, F(dup), 0, 1, false, "P%", "probability of one extra copy" },
+	{ "corrupt", NULL, U_PROB, F(corrupt), 0, 1, false, "P%", "probability of one flipped bit per frame" },
+	{ "noise", NULL, U_NUM, F(noise), 0, 8.0 * (1 << 20), false, "N", "bit errors per MiB (wirefilter -n)" },
+	{ "rate", NULL, U_RATE, F(rate), 0, 1e13, false, "RATE", "serialization rate (bit|kbit|mbit|gbit SI bit/s, or bps|kbps|mbps bytes/s as tc; 0 = unlimited)" },
+	{ "reorder", NULL, U_PROB, F(reorder), 0, 1, false, "P%", "probability that a frame skips the delay (netem reorder)" },
+	{ "gap", NULL, U_UINT, F(gap), 0, 1e6, true, "N", "reorder only after N-1 delayed frames (netem reorder P gap N)" },
+	{ "fifo", NULL, U_FIFO, F(reorder_jitter), 0, 1, true, "0|1", "0: jitter may reorder frames (default 1: keep order)" },
+	{ "mtu", NULL, U_UINT, F(mtu), ETH_HDR_LEN, VPKT_MAXFRAME, false, "BYTES", "drop frames longer than BYTES (14..9234, 0 = off)" },
+	{ "queue", "limit", U_QUEUE, F(queue_auto), 1, IMPAIR_MAX_HELD_BYTES, true, "auto|N|BYTES", "drop-tail limit: frames, or bytes like 64KiB (auto: from rate and delay)" },
+};
+#undef F
+enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
+
+static void *field(struct impair_params *p, const struct ikey *k) { return (char *)p + k->off; }
+static const void *cfield(const struct impair_params *p, const struct ikey *k) { return (const char *)p + k->off; }
+
+/* The value of a numeric key in its field's unit (0 for the others). */
+static double get_num(const struct impair_params *p, const struct ikey *k)
 {
-	snprintf(err, errlen, "%s=%s: %s", key, val, why);
-	return EINVAL;
+	const void *f = cfield(p, k);
+	switch (k->kind) {
+	case U_TIME: case U_RATE: return (double)*(const uint64_t *)f;
+	case U_PROB: case U_NUM: return *(const double *)f;
+	case U_UINT: return *(const uint32_t *)f;
+	case U_DIST: return *(const uint8_t *)f;
+	case U_FIFO: return *(const bool *)f;
+	case U_QUEUE: return 0;
+	}
+	return 0;
+}
+
+/* Store v (in the field's unit) after the range check: 0, or ERANGE. */
+static int store(struct impair_params *p, const struct ikey *k, double v)
+{
+	void *f = field(p, k);
+	if (!isfinite(v) || v > k->max || (v < k->min && v != 0) || v < 0)
+		return ERANGE;
+	switch (k->kind) {
+	case U_TIME: case U_RATE: *(uint64_t *)f = (uint64_t)(v + 0.5); break;
+	case U_PROB: case U_NUM: *(double *)f = v; break;
+	case U_UINT:
+		if (v != floor(v))
+			return ERANGE;
+		*(uint32_t *)f = (uint32_t)v;
+		break;
+	case U_DIST: *(uint8_t *)f = (uint8_t)v; break;
+	case U_FIFO: *(bool *)f = v != 0; break;
+	case U_QUEUE: /* v bytes; 0 = auto */
+		p->queue_auto = v == 0;
+		p->queue_frames = 0;
+		p->queue_bytes = (uint64_t)v;
+		break;
+	}
+	return 0;
+}
+
+void impair_params_default(struct impair_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->queue_auto = true;
+}
+
+bool impair_params_null(const struct impair_params *p)
+{
+	for (unsigned i = 0; i < NKEYS; i++)
+		if (!keys[i].modifier && get_num(p, &keys[i]) != 0)
+			return false;
+	return true;
 }
 
 /* A non-negative decimal number; *end points after it. */
@@ -332,90 +501,128 @@ static int number(const char *s, double *v, const char **end)
 	return 0;
 }
 
-static int parse_time(const char *s, uint64_t *ns)
+struct unit { const char *u; double mul; };
+static const struct unit time_units[] = { { "", 1e6 }, { "ms", 1e6 }, { "s", 1e9 }, { "us", 1e3 }, { "ns", 1 }, { NULL, 0 } };
+static const struct unit prob_units[] = { { "", 0.01 }, { "%", 0.01 }, { NULL, 0 } };
+static const struct unit plain_units[] = { { "", 1 }, { NULL, 0 } };
+static const struct unit rate_units[] = {
+	{ "", 1 }, { "bit", 1 }, { "kbit", 1e3 }, { "mbit", 1e6 }, { "gbit", 1e9 }, { "tbit", 1e12 },
+	{ "bps", 8 }, { "kbps", 8e3 }, { "mbps", 8e6 }, { "gbps", 8e9 }, { NULL, 0 },
+};
+static const struct unit byte_units[] = {
+	{ "b", 1 }, { "kb", 1e3 }, { "kib", 1024 }, { "mb", 1e6 }, { "mib", 1 << 20 }, { NULL, 0 },
+};
+
+/* NUMBER UNIT with one of `units` (case-insensitive) -> v * mul. */
+static int scaled(const char *s, const struct unit *units, double *out)
 {
 	double v;
 	const char *u;
 	if (number(s, &v, &u))
 		return EINVAL;
-	double mul;
-	if (!*u || !strcmp(u, "ms")) mul = 1e6;
-	else if (!strcmp(u, "s")) mul = 1e9;
-	else if (!strcmp(u, "us")) mul = 1e3;
-	else if (!strcmp(u, "ns")) mul = 1;
-	else return EINVAL;
-	if (v * mul > 3600e9)
-		return ERANGE;
-	*ns = (uint64_t)(v * mul + 0.5);
-	return 0;
-}
-
-static int parse_pct(const char *s, double *prob)
-{
-	double v;
-	const char *u;
-	if (number(s, &v, &u) || (*u && strcmp(u, "%")))
-		return EINVAL;
-	if (v > 100)
-		return ERANGE;
-	*prob = v / 100;
-	return 0;
-}
-
-static int parse_rate(const char *s, uint64_t *bps)
-{
-	static const struct { const char *u; double mul; } units[] = {
-		{ "", 1 }, { "bit", 1 }, { "kbit", 1e3 }, { "mbit", 1e6 }, { "gbit", 1e9 }, { "tbit", 1e12 },
-		{ "bps", 8 }, { "kbps", 8e3 }, { "mbps", 8e6 }, { "gbps", 8e9 },
-	};
-	double v;
-	const char *u;
-	if (number(s, &v, &u))
-		return EINVAL;
-	for (unsigned i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+	for (unsigned i = 0; units[i].u; i++)
 		if (!strcasecmp(u, units[i].u)) {
-			double r = v * units[i].mul;
-			if (r > 1e13)
-				return ERANGE;
-			*bps = (uint64_t)(r + 0.5);
+			*out = v * units[i].mul;
 			return 0;
 		}
 	return EINVAL;
 }
 
-static int parse_queue(const char *s, struct impair_params *p)
+static const char *expect(const struct ikey *k)
 {
-	static const struct { const char *u; double mul; } units[] = {
-		{ "b", 1 }, { "kb", 1e3 }, { "kib", 1024 }, { "mb", 1e6 }, { "mib", 1 << 20 },
-	};
-	double v;
-	const char *u;
-	if (!strcmp(s, "auto")) {
-		p->queue_auto = true;
-		p->queue_frames = 0;
-		p->queue_bytes = 0;
-		return 0;
+	switch (k->kind) {
+	case U_TIME: return "expected a time >= 0 like 40ms, 1.5s, 200us, at most 1h";
+	case U_PROB: return "expected a percentage between 0% and 100%";
+	case U_RATE: return "expected a rate like 10Mbit, 512kbit, 1Gbit (0 = unlimited), at most 10Tbit";
+	case U_QUEUE: return "expected auto, a number of frames (<= 10000000), or bytes like 64KiB (<= 256MiB)";
+	case U_DIST: return "expected uniform, normal or pareto";
+	case U_FIFO: return "expected 0 or 1";
+	case U_UINT:
+		if (k->off == offsetof(struct impair_params, mtu))
+			return "expected a frame size in bytes, 14..9234 (0 = off)";
+		return "expected a whole number of frames";
+	case U_NUM:
+		if (k->off == offsetof(struct impair_params, burst))
+			return "expected a mean burst length in frames (>= 1)";
+		return "expected bit errors per MiB (>= 0)";
 	}
-	if (number(s, &v, &u) || v < 1)
-		return EINVAL;
-	if (!*u) {
-		if (v != floor(v) || v > 1e7)
+	return "bad value";
+}
+
+/* Parse the unit form of one key's value into p. 0 or EINVAL/ERANGE. */
+static int parse_value(const struct ikey *k, const char *v, struct impair_params *p)
+{
+	double x;
+	int rc;
+	switch (k->kind) {
+	case U_TIME: rc = scaled(v, time_units, &x); break;
+	case U_PROB: rc = scaled(v, prob_units, &x); break;
+	case U_RATE: rc = scaled(v, rate_units, &x); break;
+	case U_NUM: case U_UINT: rc = scaled(v, plain_units, &x); break;
+	case U_DIST:
+		if (!strcmp(v, "uniform")) x = IMPAIR_UNIFORM;
+		else if (!strcmp(v, "normal")) x = IMPAIR_NORMAL;
+		else if (!strcmp(v, "pareto")) x = IMPAIR_PARETO;
+		else return EINVAL;
+		rc = 0;
+		break;
+	case U_FIFO:
+		if (strcmp(v, "0") && strcmp(v, "1"))
 			return EINVAL;
-		p->queue_auto = false;
-		p->queue_frames = (uint32_t)v;
-		p->queue_bytes = 0;
-		return 0;
-	}
-	for (unsigned i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcasecmp(u, units[i].u)) {
-			if (v * units[i].mul > IMPAIR_MAX_HELD_BYTES)
+		x = v[0] == '0'; /* fifo=0: jitter may reorder */
+		rc = 0;
+		break;
+	case U_QUEUE:
+		if (!strcmp(v, "auto"))
+			return store(p, k, 0);
+		if (!scaled(v, plain_units, &x)) { /* frames */
+			if (x < 1 || x != floor(x) || x > 1e7)
 				return ERANGE;
 			p->queue_auto = false;
-			p->queue_frames = 0;
-			p->queue_bytes = (uint64_t)(v * units[i].mul);
+			p->queue_frames = (uint32_t)x;
+			p->queue_bytes = 0;
 			return 0;
 		}
-	return EINVAL;
+		if ((rc = scaled(v, byte_units, &x)))
+			return rc;
+		if (x < 1)
+			return ERANGE;
+		x = floor(x);
+		break;
+	default:
+		return EINVAL;
+	}
+	return rc ? rc : store(p, k, x);
+}
+
+static const struct ikey *key_find(const char *name)
+{
+	for (unsigned i = 0; i < NKEYS; i++)
+		if (!strcmp(keys[i].name, name) || (keys[i].alias && !strcmp(keys[i].alias, name)))
+			return &keys[i];
+	return NULL;
+}
+
+const char *impair_key_names(void)
+{
+	static char names[256];
+	if (!names[0]) {
+		size_t o = 0;
+		for (unsigned i = 0; i < NKEYS; i++)
+			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", i ? " " : "", keys[i].name);
+	}
+	return names;
+}
+
+void impair_help(char *buf, size_t len, unsigned indent)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < NKEYS && o < len; i++) {
+		char kv[48];
+		snprintf(kv, sizeof(kv), "%s=%s", keys[i].name, keys[i].arg);
+		o += (size_t)snprintf(buf + o, len - o, "%*s%-26s %s\n", (int)indent, "", kv, keys[i].help);
+	}
 }
 
 int impair_parse(const char *spec, struct impair_params *out, char *err, size_t errlen)
@@ -440,57 +647,13 @@ int impair_parse(const char *spec, struct impair_params *out, char *err, size_t 
 			return EINVAL;
 		}
 		*eq = '\0';
-		const char *k = tok, *v = eq + 1;
-		int rc;
-		double x;
-		const char *end;
-		if (!strcmp(k, "delay")) {
-			if ((rc = parse_time(v, &p.delay_ns)))
-				return bad(err, errlen, k, v, rc == ERANGE ? "more than an hour" :
-					   "expected a time >= 0 like 40ms, 1.5s, 200us");
-		} else if (!strcmp(k, "jitter")) {
-			if ((rc = parse_time(v, &p.jitter_ns)))
-				return bad(err, errlen, k, v, "expected a time >= 0 like 5ms");
-		} else if (!strcmp(k, "dist")) {
-			if (!strcmp(v, "uniform")) p.dist = IMPAIR_UNIFORM;
-			else if (!strcmp(v, "normal")) p.dist = IMPAIR_NORMAL;
-			else if (!strcmp(v, "pareto")) p.dist = IMPAIR_PARETO;
-			else return bad(err, errlen, k, v, "expected uniform, normal or pareto");
-		} else if (!strcmp(k, "loss") || !strcmp(k, "dup") || !strcmp(k, "duplicate") ||
-			   !strcmp(k, "corrupt") || !strcmp(k, "reorder")) {
-			double prob;
-			if ((rc = parse_pct(v, &prob)))
-				return bad(err, errlen, k, v, "expected a percentage between 0% and 100%");
-			if (!strcmp(k, "loss")) p.loss = prob;
-			else if (k[0] == 'd') p.dup = prob;
-			else if (k[0] == 'c') p.corrupt = prob;
-			else p.reorder = prob;
-		} else if (!strcmp(k, "burst")) {
-			if (number(v, &x, &end) || *end || x > 1e6)
-				return bad(err, errlen, k, v, "expected a mean burst length in frames (>= 1)");
-			p.burst = x;
-		} else if (!strcmp(k, "noise")) {
-			if (number(v, &x, &end) || *end || x > 8.0 * (1 << 20))
-				return bad(err, errlen, k, v, "expected bit errors per MiB (>= 0)");
-			p.noise = x;
-		} else if (!strcmp(k, "rate")) {
-			if ((rc = parse_rate(v, &p.rate)))
-				return bad(err, errlen, k, v, "expected a rate like 10Mbit, 512kbit, 1Gbit (0 = unlimited)");
-		} else if (!strcmp(k, "queue") || !strcmp(k, "limit")) {
-			if ((rc = parse_queue(v, &p)))
-				return bad(err, errlen, k, v, "expected auto, a number of frames, or bytes like 64KiB");
-		} else if (!strcmp(k, "mtu")) {
-			if (number(v, &x, &end) || *end || x != floor(x) || (x != 0 && x < ETH_HDR_LEN) ||
-			    x > VPKT_MAXFRAME)
-				return bad(err, errlen, k, v, "expected a frame size in bytes, 14..9234 (0 = off)");
-			p.mtu = (uint32_t)x;
-		} else if (!strcmp(k, "fifo")) {
-			if (strcmp(v, "0") && strcmp(v, "1"))
-				return bad(err, errlen, k, v, "expected 0 or 1");
-			p.reorder_jitter = v[0] == '0';
-		} else {
-			snprintf(err, errlen, "unknown impairment \"%s\" (known: delay jitter dist loss burst "
-				 "dup corrupt noise rate queue mtu reorder fifo)", k);
+		const struct ikey *k = key_find(tok);
+		if (!k) {
+			snprintf(err, errlen, "unknown impairment \"%s\" (known: %s)", tok, impair_key_names());
+			return EINVAL;
+		}
+		if (parse_value(k, eq + 1, &p)) {
+			snprintf(err, errlen, "%s=%s: %s", tok, eq + 1, expect(k));
 			return EINVAL;
 		}
 	}
@@ -498,9 +661,31 @@ int impair_parse(const char *spec, struct impair_params *out, char *err, size_t 
 	return 0;
 }
 
+/* Classic wirefilter names -> our key, and the factor from wirefilter's unit
+ * to the field's (delay ms -> ns, loss % -> probability, bandwidth bytes/s
+ * -> bit/s). */
+static const struct wfkey {
+	const char *name, *key;
+	double mul;
+} wfkeys[] = {
+	{ "delay", "delay", 1e6 }, { "loss", "loss", 0.01 }, { "dup", "dup", 0.01 },
+	{ "lostburst", "burst", 1 }, { "bandwidth", "rate", 8 }, { "band", "rate", 8 },
+	{ "speed", "rate", 8 }, { "chanbufsize", "queue", 1 }, { "capacity", "queue", 1 },
+	{ "noise", "noise", 1 }, { "mtu", "mtu", 1 }, { "fifo", "fifo", 1 },
+};
+
 int impair_parse_wf(const char *name, const char *value, struct impair_params *lr,
 		    struct impair_params *rl, char *err, size_t errlen)
 {
+	const struct wfkey *w = NULL;
+	for (unsigned i = 0; i < sizeof(wfkeys) / sizeof(wfkeys[0]); i++)
+		if (!strcmp(wfkeys[i].name, name))
+			w = &wfkeys[i];
+	if (!w) {
+		snprintf(err, errlen, "unknown parameter \"%s\"", name);
+		return ENOENT;
+	}
+	const struct ikey *k = key_find(w->key);
 	const char *s = value;
 	bool do_lr = true, do_rl = true;
 	while (*s == ' ')
@@ -531,50 +716,34 @@ int impair_parse_wf(const char *name, const char *value, struct impair_params *l
 		snprintf(err, errlen, "%s %s: unexpected \"%s\"", name, value, e);
 		return EINVAL;
 	}
-	v *= mul;
-	delta *= mul;
-	if (delta > 0 && strcmp(name, "delay")) {
+	v *= mul * w->mul;
+	delta *= mul * w->mul;
+	if (delta > 0 && k->kind != U_TIME) {
 		snprintf(err, errlen, "%s %s: +DELTA is supported for delay only", name, value);
 		return EINVAL;
+	}
+	if (k->kind == U_UINT && v != 0) /* wirefilter's mtu counts the 2-byte length */
+		v -= 2;
+	if (k->kind == U_FIFO) {
+		if (v != 0 && v != 1) {
+			snprintf(err, errlen, "fifo %s: expected 0 or 1", value);
+			return EINVAL;
+		}
+		v = v == 0; /* fifo 0: jitter may reorder */
 	}
 	struct impair_params t[2] = { *lr, *rl };
 	for (int i = 0; i < 2; i++) {
 		if ((i == 0 && !do_lr) || (i == 1 && !do_rl))
 			continue;
 		struct impair_params *p = &t[i];
-		if (!strcmp(name, "delay")) {
-			p->delay_ns = (uint64_t)(v * 1e6);
-			p->jitter_ns = (uint64_t)((normal ? delta / 3 : delta) * 1e6);
+		int rc = store(p, k, v);
+		if (!rc && k->kind == U_TIME) {
 			p->dist = normal ? IMPAIR_NORMAL : IMPAIR_UNIFORM;
-		} else if (!strcmp(name, "loss") || !strcmp(name, "dup")) {
-			if (v > 100) {
-				snprintf(err, errlen, "%s %s: must be between 0 and 100 (%%)", name, value);
-				return EINVAL;
-			}
-			if (name[0] == 'l') p->loss = v / 100; else p->dup = v / 100;
-		} else if (!strcmp(name, "lostburst")) {
-			p->burst = v;
-		} else if (!strcmp(name, "bandwidth") || !strcmp(name, "band") || !strcmp(name, "speed")) {
-			p->rate = (uint64_t)(v * 8);
-		} else if (!strcmp(name, "chanbufsize") || !strcmp(name, "capacity")) {
-			if (v == 0) {
-				p->queue_auto = true, p->queue_bytes = 0, p->queue_frames = 0;
-			} else {
-				p->queue_auto = false, p->queue_bytes = (uint64_t)v, p->queue_frames = 0;
-			}
-		} else if (!strcmp(name, "noise")) {
-			p->noise = v;
-		} else if (!strcmp(name, "mtu")) {
-			if (v != 0 && v < ETH_HDR_LEN + 2) {
-				snprintf(err, errlen, "mtu %s: too small", value);
-				return EINVAL;
-			}
-			p->mtu = v == 0 ? 0 : (uint32_t)v - 2; /* wirefilter counts the 2-byte length */
-		} else if (!strcmp(name, "fifo")) {
-			p->reorder_jitter = v == 0;
-		} else {
-			snprintf(err, errlen, "unknown parameter \"%s\"", name);
-			return ENOENT;
+			rc = store(p, key_find("jitter"), normal ? delta / 3 : delta);
+		}
+		if (rc) {
+			snprintf(err, errlen, "%s %s: out of range (as %s=: %s)", name, value, k->name, expect(k));
+			return EINVAL;
 		}
 	}
 	*lr = t[0];
@@ -582,49 +751,73 @@ int impair_parse_wf(const char *name, const char *value, struct impair_params *l
 	return 0;
 }
 
-static void fmt_time(char *b, size_t n, uint64_t ns)
+static void fmt_scaled(char *b, size_t n, double v, const char *const units[4])
 {
-	if (ns % 1000000000ull == 0) snprintf(b, n, "%llus", (unsigned long long)(ns / 1000000000ull));
-	else if (ns % 1000000ull == 0) snprintf(b, n, "%llums", (unsigned long long)(ns / 1000000ull));
-	else if (ns % 1000ull == 0) snprintf(b, n, "%lluus", (unsigned long long)(ns / 1000ull));
-	else snprintf(b, n, "%lluns", (unsigned long long)ns);
-}
-
-static void fmt_rate(char *b, size_t n, uint64_t r)
-{
-	if (r % 1000000000ull == 0) snprintf(b, n, "%lluGbit", (unsigned long long)(r / 1000000000ull));
-	else if (r % 1000000ull == 0) snprintf(b, n, "%lluMbit", (unsigned long long)(r / 1000000ull));
-	else if (r % 1000ull == 0) snprintf(b, n, "%llukbit", (unsigned long long)(r / 1000ull));
-	else snprintf(b, n, "%llubit", (unsigned long long)r);
+	/* the largest unit that keeps an integer: 1500us, not 1.5ms */
+	static const double div[4] = { 1e9, 1e6, 1e3, 1 };
+	unsigned long long x = (unsigned long long)v;
+	for (int i = 0; i < 4; i++)
+		if (x % (unsigned long long)div[i] == 0 || i == 3) {
+			snprintf(b, n, "%llu%s", x / (unsigned long long)div[i], units[i]);
+			return;
+		}
 }
 
 void impair_format(const struct impair_params *p, char *buf, size_t len)
 {
-	char t[32];
+	static const char *const tu[4] = { "s", "ms", "us", "ns" }, *const ru[4] = { "Gbit", "Mbit", "kbit", "bit" };
+	static const char *const dn[3] = { "uniform", "normal", "pareto" };
 	size_t o = 0;
 	buf[0] = '\0';
-#define ADD(...) do { if (o < len) o += (size_t)snprintf(buf + o, len - o, __VA_ARGS__); } while (0)
-	if (p->delay_ns) { fmt_time(t, sizeof(t), p->delay_ns); ADD("delay=%s ", t); }
-	if (p->jitter_ns) {
-		fmt_time(t, sizeof(t), p->jitter_ns);
-		ADD("jitter=%s dist=%s ", t, p->dist == IMPAIR_NORMAL ? "normal" : p->dist == IMPAIR_PARETO ? "pareto" : "uniform");
+	for (unsigned i = 0; i < NKEYS && o < len; i++) {
+		const struct ikey *k = &keys[i];
+		double v = get_num(p, k);
+		char t[48];
+		switch (k->kind) {
+		case U_TIME: if (!v) continue; fmt_scaled(t, sizeof(t), v, tu); break;
+		case U_RATE: if (!v) continue; fmt_scaled(t, sizeof(t), v, ru); break;
+		case U_PROB: if (!v) continue; snprintf(t, sizeof(t), "%g%%", v * 100); break;
+		case U_NUM: if (!v) continue; snprintf(t, sizeof(t), "%g", v); break;
+		case U_UINT: if (!v) continue; snprintf(t, sizeof(t), "%u", (unsigned)v); break;
+		case U_DIST: if (!p->jitter_ns) continue; snprintf(t, sizeof(t), "%s", dn[(int)v % 3]); break;
+		case U_FIFO: if (!v) continue; snprintf(t, sizeof(t), "0"); break;
+		case U_QUEUE:
+			if (p->queue_auto)
+				continue;
+			if (p->queue_frames) snprintf(t, sizeof(t), "%u", p->queue_frames);
+			else snprintf(t, sizeof(t), "%lluB", (unsigned long long)p->queue_bytes);
+			break;
+		}
+		o += (size_t)snprintf(buf + o, len - o, "%s%s=%s", o ? " " : "", k->name, t);
 	}
-	if (p->loss > 0) ADD("loss=%g%% ", p->loss * 100);
-	if (p->burst > 1) ADD("burst=%g ", p->burst);
-	if (p->dup > 0) ADD("dup=%g%% ", p->dup * 100);
-	if (p->corrupt > 0) ADD("corrupt=%g%% ", p->corrupt * 100);
-	if (p->noise > 0) ADD("noise=%g ", p->noise);
-	if (p->rate) { fmt_rate(t, sizeof(t), p->rate); ADD("rate=%s ", t); }
-	if (p->reorder > 0) ADD("reorder=%g%% ", p->reorder * 100);
-	if (p->reorder_jitter) ADD("fifo=0 ");
-	if (p->mtu) ADD("mtu=%u ", p->mtu);
-	if (!p->queue_auto) {
-		if (p->queue_frames) ADD("queue=%u ", p->queue_frames);
-		else ADD("queue=%lluB ", (unsigned long long)p->queue_bytes);
-	}
-#undef ADD
 	if (o == 0)
 		snprintf(buf, len, "none");
-	else if (o <= len)
-		buf[o - 1] = '\0';
+}
+
+/* ---- read-only views ---- */
+
+const struct impair_params *impair_get(const struct impair_chain *c) { return &c->p; }
+const struct impair_stats *impair_stats(const struct impair_chain *c) { return &c->st; }
+unsigned impair_held(const struct impair_chain *c) { return c->nheap + c->nout; }
+
+uint64_t impair_drops_total(const struct impair_stats *s)
+{
+	uint64_t t = 0;
+	for (int i = 0; i < IMPAIR_DROP__N; i++)
+		t += s->drops[i];
+	return t;
+}
+
+void impair_stats_format(const struct impair_stats *s, char *buf, size_t len)
+{
+	size_t o = (size_t)snprintf(buf, len, "offered=%llu passed=%llu", (unsigned long long)s->offered,
+				    (unsigned long long)s->passed);
+	for (int i = 0; i < IMPAIR_DROP__N && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, " drop_%s=%llu", impair_drop_names[i],
+				      (unsigned long long)s->drops[i]);
+	if (o < len)
+		snprintf(buf + o, len - o, " drops=%llu duplicated=%llu corrupted=%llu queued=%llu queued_bytes=%llu",
+			 (unsigned long long)impair_drops_total(s), (unsigned long long)s->duplicated,
+			 (unsigned long long)s->corrupted, (unsigned long long)s->held_frames,
+			 (unsigned long long)s->held_bytes);
 }

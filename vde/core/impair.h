@@ -27,8 +27,17 @@
  *               order (a frame never leaves before the one before it) unless
  *               `reorder_jitter` is set
  *   8. reorder  with probability `reorder` a frame skips the delay and
- *               leaves as soon as it is serialized, ahead of delayed frames
- *               (netem's reorder)
+ *               leaves as soon as it is serialized, ahead of delayed frames;
+ *               with `gap=N` (netem's "reorder P gap N", sch_netem.c) the
+ *               N-1 frames after a reordered one are always delayed and the
+ *               Nth and later ones skip with probability P (gap 1, the
+ *               default, is plain per-frame reordering)
+ *
+ * The stages are functions called from two arrays in this order (the first
+ * three once per offered frame, the rest once per copy), and every key is a
+ * row of one table (impair.c: name, unit, field, range, help) that drives
+ * parsing, formatting, the "does nothing" test, the known-keys list and the
+ * --help text: a new stage is one function and one row, a new key one row.
  *
  * Time is injected (`now_ns`, CLOCK_MONOTONIC in programs, anything in
  * tests) and randomness comes from a seeded generator, so a test can assert
@@ -73,15 +82,21 @@ struct impair_params {
 	uint8_t dist;          /* enum impair_dist */
 	bool reorder_jitter;   /* jitter may reorder (wirefilter "fifo 0") */
 	double reorder;        /* probability 0..1 that a frame skips the delay */
+	uint32_t gap;          /* reorder only every gap-th frame (netem); 0, 1 = every frame */
 	bool queue_auto;       /* limits from rate and delay (the default) */
 	uint32_t queue_frames; /* explicit limit in frames (0 = none) */
 	uint64_t queue_bytes;  /* explicit limit in bytes (0 = none) */
 };
 
+/* Why a frame was dropped; names in impair_drop_names ("mtu", "loss",
+ * "queue"), printed as drop_NAME=N. */
+enum impair_drop { IMPAIR_DROP_MTU = 0, IMPAIR_DROP_LOSS, IMPAIR_DROP_QUEUE, IMPAIR_DROP__N };
+extern const char *const impair_drop_names[IMPAIR_DROP__N];
+
 struct impair_stats {
 	uint64_t offered;      /* frames offered */
 	uint64_t passed;       /* frames delivered */
-	uint64_t drop_mtu, drop_loss, drop_queue;
+	uint64_t drops[IMPAIR_DROP__N];
 	uint64_t duplicated;   /* extra copies made */
 	uint64_t corrupted;    /* frames with at least one flipped bit */
 	uint64_t lost_on_close;/* frames still held when the chain was destroyed */
@@ -97,6 +112,7 @@ struct impair_chain {
 	uint64_t busy_until_ns;    /* the link serializes until then */
 	uint64_t last_depart_ns;   /* order keeping */
 	uint64_t seq;
+	uint32_t reorder_count;    /* frames delayed since the last reordered one (gap) */
 	struct iframe **heap;      /* min-heap on (depart, seq) */
 	unsigned nheap, cap;
 	struct iframe *freel[4];   /* recycled buffers per size class */
@@ -135,13 +151,27 @@ unsigned impair_dequeue(struct impair_chain *c, uint64_t now_ns, struct vtx *tx,
  * held again, first in line, with their departure times. */
 void impair_release(struct impair_chain *c, unsigned sent);
 
+/* The parameters in force, and the counters (read-only views). */
+const struct impair_params *impair_get(const struct impair_chain *c);
+const struct impair_stats *impair_stats(const struct impair_chain *c);
+/* Frames held now (waiting or in flight); 0 means the chain can be retired. */
+unsigned impair_held(const struct impair_chain *c);
+/* Sum of drops[] (every reason). */
+uint64_t impair_drops_total(const struct impair_stats *s);
+/* The counters as key=value words: "offered=N passed=N drop_mtu=N
+ * drop_loss=N drop_queue=N drops=N duplicated=N corrupted=N queued=N
+ * queued_bytes=N" (drops = the sum over reasons). */
+void impair_stats_format(const struct impair_stats *s, char *buf, size_t len);
+
 /* Parse "key=value ..." (spaces or commas) on top of *p; on error *p is
- * unchanged and err says which value is wrong. Keys: delay jitter dist
- * loss burst dup corrupt noise rate queue mtu reorder; "none" resets.
- * Units: delay/jitter ns|us|ms|s (bare: ms); loss/dup/corrupt/reorder %
- * (bare: %); rate bit|kbit|mbit|gbit (SI, bit/s) or bps|kbps|mbps|gbps
- * (bytes/s, as tc); queue auto | N frames | N B|KB|KiB|MB|MiB; mtu bytes.
- * Returns 0 or EINVAL. */
+ * unchanged and err says which value is wrong and what is expected. The
+ * keys, units and ranges are the rows of impair.c's key table (listed by
+ * impair_help()): delay jitter (ns|us|ms|s, bare: ms, at most 1 h), dist
+ * (uniform|normal|pareto), loss dup corrupt reorder (%, bare: %), burst
+ * (frames), gap (frames), noise (bit errors per MiB), rate (bit|kbit|mbit|
+ * gbit SI bit/s, or bps|kbps|mbps|gbps bytes/s as tc), queue (auto | N
+ * frames | N B|KB|KiB|MB|MiB), mtu (bytes, 14..9234, 0 = off), fifo (0|1);
+ * "none" resets. Returns 0 or EINVAL. */
 int impair_parse(const char *spec, struct impair_params *p, char *err, size_t errlen);
 
 /* Parse one classic wirefilter parameter (vde-2 wirefilter.c syntax
@@ -151,11 +181,20 @@ int impair_parse(const char *spec, struct impair_params *p, char *err, size_t er
  * does: a frame of len bytes passes if len + 2 <= mtu) or fifo (0/1).
  * No LR/RL prefix: both directions. K/M/G multiply by 2^10/2^20/2^30;
  * +DELTA is the delay's jitter: U uniform +-DELTA (default), N normal with
- * sigma DELTA/3. Returns 0, or EINVAL/ENOENT (unknown name) with err. */
+ * sigma DELTA/3. The result is range-checked as the unit form is (a delay
+ * over an hour, an mtu over 9236, a buffer over 256 MiB... are refused).
+ * Returns 0, or EINVAL/ENOENT (unknown name) with err; on error *lr and *rl
+ * are unchanged. */
 int impair_parse_wf(const char *name, const char *value, struct impair_params *lr,
 		    struct impair_params *rl, char *err, size_t errlen);
 
 /* "delay=40ms jitter=5ms dist=normal loss=0.5% ..." or "none". */
 void impair_format(const struct impair_params *p, char *buf, size_t len);
+
+/* The keys for --help and console help: one line per key, "  name=UNIT
+ * help\n", indented by `indent` spaces. */
+void impair_help(char *buf, size_t len, unsigned indent);
+/* The key names, space-separated ("delay jitter dist ..."). */
+const char *impair_key_names(void);
 
 #endif

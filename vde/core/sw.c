@@ -4,6 +4,7 @@
 #include "wire.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -57,14 +58,28 @@ static void vlan_free(struct sw_vlan *v)
 	free(v);
 }
 
+/* A port's impaired direction: the element and where it belongs. */
+struct sw_impair {
+	struct impair_port ip;
+	struct sw *sw;
+	uint16_t port;
+	int dir;
+};
+
+static void impair_drop(struct sw *sw, struct sw_port *p, int d)
+{
+	struct sw_impair *si = p->imp[d];
+	timerheap_set(&sw->impair_heap, &si->ip.node, UINT64_MAX);
+	impair_port_destroy(&si->ip);
+	free(si);
+	p->imp[d] = NULL;
+}
+
 static void impair_free(struct sw *sw, struct sw_port *p)
 {
 	for (int d = 0; d < 2; d++)
-		if (p->imp[d]) {
-			impair_destroy(p->imp[d]);
-			free(p->imp[d]);
-			p->imp[d] = NULL;
-		}
+		if (p->imp[d])
+			impair_drop(sw, p, d);
 	if (sw->nimpaired)
 		sw->nimpaired--;
 }
@@ -97,10 +112,11 @@ int sw_init(struct sw *sw, unsigned nports, uint32_t fdb_max, unsigned age_s)
 	sw->ports = calloc(nports, sizeof(*sw->ports));
 	sw->dirty = calloc(nports, sizeof(*sw->dirty));
 	sw->vlans[0] = vlan_new(nports);
+	sw->reinj = calloc(VPKT_BURST, sizeof(*sw->reinj));
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	uint64_t seed = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)ts.tv_sec;
-	if (!sw->ports || !sw->dirty || !sw->vlans[0] ||
+	if (!sw->ports || !sw->dirty || !sw->vlans[0] || !sw->reinj ||
 	    fdb_init(&sw->fdb, fdb_max, (uint64_t)age_s * 1000000000ull,
 		     (uint64_t)FDB_MIN_PERSIST_S * 1000000000ull, seed) ||
 	    flowcache_init(&sw->fc)) {
@@ -122,6 +138,8 @@ void sw_destroy(struct sw *sw)
 		}
 	free(sw->ports);
 	free(sw->dirty);
+	free(sw->reinj);
+	timerheap_destroy(&sw->impair_heap);
 	for (unsigned v = 0; v < VLAN_MAX; v++)
 		vlan_free(sw->vlans[v]);
 	fdb_destroy(&sw->fdb);
@@ -140,6 +158,20 @@ int sw_port_create(struct sw *sw, unsigned port, bool notinpool)
 	p->exists = true;
 	p->notinpool = notinpool;
 	p->pvid = 0;
+	return 0;
+}
+
+void sw_port_keep(struct sw *sw, unsigned port)
+{
+	if (port < sw->nports && sw->ports[port].exists)
+		sw->ports[port].notinpool = true;
+}
+
+int sw_port_reset_counters(struct sw *sw, unsigned port)
+{
+	if (port >= sw->nports)
+		return EINVAL;
+	memset(&sw->ports[port].st, 0, sizeof(sw->ports[port].st));
 	return 0;
 }
 
@@ -198,6 +230,9 @@ int sw_port_capture(struct sw *sw, unsigned port, struct capture *cap)
 		sw->ncaptures--;
 	capture_close(sw->ports[port].cap);
 	sw->ports[port].cap = cap;
+	for (int d = 0; d < 2; d++)
+		if (sw->ports[port].imp[d])
+			sw->ports[port].imp[d]->ip.cap = cap;
 	if (cap)
 		sw->ncaptures++;
 	return 0;
@@ -386,6 +421,12 @@ void sw_set_flowcache(struct sw *sw, bool on)
 
 static void port_flush(struct sw *sw, uint16_t port);
 
+/* Put an element at its next deadline in the heap (or take it out). */
+static void impair_schedule(struct sw *sw, struct sw_impair *si)
+{
+	timerheap_set(&sw->impair_heap, &si->ip.node, impair_port_next_deadline_ns(&si->ip));
+}
+
 static void backlog_push(struct sw *sw, struct sw_port *p, uint16_t port, const struct vtx *t)
 {
 	if (!p->bl_buf && !(p->bl_buf = malloc((size_t)PORT_BACKLOG * VPKT_MAXFRAME))) {
@@ -462,19 +503,17 @@ static void port_flush(struct sw *sw, uint16_t port)
 		q->n = 0;
 		return;
 	}
-	/* at=switch: before "out" impairments; at=wire: here only if there are none */
-	if (CAPTURING(p) && (capture_point(p->cap) == CAPTURE_AT_SWITCH || !p->imp[SW_IMPAIR_OUT]))
+	struct sw_impair *out = p->imp[SW_IMPAIR_OUT];
+	if (out && impair_port_active(&out->ip)) { /* the element captures at its points */
 		for (unsigned i = 0; i < q->n; i++)
-			capture_vtx(p->cap, &q->tx[i], sw->now_ns);
-	if (p->imp[SW_IMPAIR_OUT]) {
-		static uint8_t flat[VPKT_MAXFRAME + VLAN_TAG_LEN];
-		for (unsigned i = 0; i < q->n; i++) {
-			vtx_flatten(&q->tx[i], flat);
-			impair_enqueue(p->imp[SW_IMPAIR_OUT], flat, q->tx[i].len, sw->now_ns);
-		}
+			impair_port_input_vtx(&out->ip, &q->tx[i], sw->now_ns);
 		q->n = 0;
+		impair_schedule(sw, out);
 		return;
 	}
+	if (CAPTURING(p)) /* no impairments: both capture points are here */
+		for (unsigned i = 0; i < q->n; i++)
+			capture_vtx(p->cap, &q->tx[i], sw->now_ns);
 	if (p->bl_count == 0) {
 		int sent = ep_send_batch(p->ep, q->tx, q->n);
 		if (sent < 0) {
@@ -607,19 +646,30 @@ void sw_input(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint64
 		sw->st.drops[SW_DROP_NO_PORT] += n;
 		return;
 	}
-	/* decision of the previous frame of this batch, reused for a run of
-	 * frames of the same flow while the generation holds */
 	sw->now_ns = now;
-	/* at=wire: as received, before "in" impairments; at=switch: as forwarded */
-	if (CAPTURING(ip) && (capture_point(ip->cap) == CAPTURE_AT_WIRE ? !sw->reinject
-			      : sw->reinject || !ip->imp[SW_IMPAIR_IN]))
+	struct sw_impair *si = ip->imp[SW_IMPAIR_IN];
+	if (si && impair_port_active(&si->ip)) { /* the element captures at its points */
 		for (unsigned i = 0; i < n; i++)
-			capture_frame(ip->cap, vpkt_data(pkts[i]), pkts[i]->len, now);
-	if (ip->imp[SW_IMPAIR_IN] && !sw->reinject) {
-		for (unsigned i = 0; i < n; i++)
-			impair_enqueue(ip->imp[SW_IMPAIR_IN], vpkt_data(pkts[i]), pkts[i]->len, now);
+			impair_port_input(&si->ip, vpkt_data(pkts[i]), pkts[i]->len, now);
+		impair_schedule(sw, si);
 		return;
 	}
+	if (CAPTURING(ip)) /* no impairments: both capture points are here */
+		for (unsigned i = 0; i < n; i++)
+			capture_frame(ip->cap, vpkt_data(pkts[i]), pkts[i]->len, now);
+	sw_forward(sw, in, pkts, n, now);
+}
+
+void sw_forward(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint64_t now)
+{
+	struct sw_port *ip = in < sw->nports ? &sw->ports[in] : NULL;
+	if (!ip || !ip->exists) {
+		sw->st.drops[SW_DROP_NO_PORT] += n;
+		return;
+	}
+	sw->now_ns = now;
+	/* decision of the previous frame of this batch, reused for a run of
+	 * frames of the same flow while the generation holds */
 	bool memo_ok = false;
 	struct flow_key memo_key;
 	struct flow_action memo_act = { 0 };
@@ -710,7 +760,52 @@ unsigned sw_tick(struct sw *sw, uint64_t now_ns)
 	return n;
 }
 
-static void maybe_retire(struct sw *sw, struct sw_port *pt, int d);
+/* Frames leaving a port's "out" element go to its endpoint. A port without
+ * one (detached) or a failed send loses them, counted in tx_drops, as the
+ * direct path does. */
+static int deliver_out(void *arg, struct vtx *tx, unsigned n, uint64_t now)
+{
+	struct sw_impair *si = arg;
+	struct sw_port *pt = &si->sw->ports[si->port];
+	(void)now;
+	int s = pt->ep ? ep_send_batch(pt->ep, tx, n) : -ENOTCONN;
+	if (s < 0) {
+		pt->st.tx_drops += n;
+		return (int)n;
+	}
+	for (int k = 0; k < s; k++)
+		pt->st.tx_bytes += tx[k].len;
+	pt->st.tx_pkts += (unsigned)s;
+	return s;
+}
+
+/* Frames leaving a port's "in" element are forwarded as if just received. */
+static int deliver_in(void *arg, struct vtx *tx, unsigned n, uint64_t now)
+{
+	struct sw_impair *si = arg;
+	struct sw *sw = si->sw;
+	struct vpkt *pp[VPKT_BURST];
+	for (unsigned k = 0; k < n; k++) {
+		vpkt_reset(&sw->reinj[k]);
+		vtx_flatten(&tx[k], vpkt_data(&sw->reinj[k]));
+		sw->reinj[k].len = tx[k].len;
+		pp[k] = &sw->reinj[k];
+	}
+	sw_forward(sw, si->port, pp, n, now);
+	sw_flush(sw); /* the buffers are reused by the next release */
+	return (int)n;
+}
+
+/* Drop an element that was cleared and has drained. */
+static void maybe_retire(struct sw *sw, struct sw_port *pt, int d)
+{
+	struct sw_impair *si = pt->imp[d];
+	if (si && !impair_port_active(&si->ip)) {
+		impair_drop(sw, pt, d);
+		if (!has_chain(pt) && sw->nimpaired)
+			sw->nimpaired--;
+	}
+}
 
 int sw_port_impair(struct sw *sw, unsigned port, int dir, const struct impair_params *p)
 {
@@ -720,101 +815,55 @@ int sw_port_impair(struct sw *sw, unsigned port, int dir, const struct impair_pa
 	if (!pt->imp[dir]) {
 		if (impair_params_null(p))
 			return 0;
-		struct impair_chain *c = malloc(sizeof(*c));
-		if (!c || impair_init(c, sw->impair_seed + 2 * port + (unsigned)dir)) {
-			free(c);
+		struct sw_impair *si = malloc(sizeof(*si));
+		if (!si || impair_port_init(&si->ip, sw->impair_seed + 2 * port + (unsigned)dir,
+					    dir == SW_IMPAIR_IN ? deliver_in : deliver_out, si,
+					    dir == SW_IMPAIR_IN ? CAPTURE_AT_SWITCH : CAPTURE_AT_WIRE)) {
+			free(si);
 			return ENOMEM;
 		}
+		si->sw = sw;
+		si->port = (uint16_t)port;
+		si->dir = dir;
+		si->ip.cap = pt->cap;
 		if (!has_chain(pt))
 			sw->nimpaired++;
-		pt->imp[dir] = c;
+		pt->imp[dir] = si;
 	}
-	impair_set(pt->imp[dir], p);
+	impair_port_set(&pt->imp[dir]->ip, p);
 	/* cleared with nothing held: back to the direct path now, not after the
 	 * next frame has gone through an empty chain */
 	maybe_retire(sw, pt, dir);
 	return 0;
 }
 
-uint64_t sw_impair_next_ns(const struct sw *sw)
+const struct impair_port *sw_port_impairment(const struct sw *sw, unsigned port, int dir)
 {
-	uint64_t t = UINT64_MAX;
-	if (!sw->nimpaired)
-		return t;
-	for (unsigned i = 0; i < sw->nports; i++)
-		for (int d = 0; d < 2; d++)
-			if (sw->ports[i].imp[d]) {
-				uint64_t x = impair_next_ns(sw->ports[i].imp[d]);
-				if (x < t)
-					t = x;
-			}
-	/* a full endpoint is retried a little later, never in a busy loop */
-	if (t != UINT64_MAX && t < sw->impair_retry_ns)
-		t = sw->impair_retry_ns;
-	return t;
+	if (port >= sw->nports || (dir != SW_IMPAIR_IN && dir != SW_IMPAIR_OUT) || !sw->ports[port].imp[dir])
+		return NULL;
+	return &sw->ports[port].imp[dir]->ip;
 }
 
-/* Drop a chain that was cleared and has drained. */
-static void maybe_retire(struct sw *sw, struct sw_port *pt, int d)
+uint64_t sw_impair_next_ns(const struct sw *sw)
 {
-	struct impair_chain *c = pt->imp[d];
-	if (c && impair_params_null(&c->p) && c->nheap == 0) {
-		impair_destroy(c);
-		free(c);
-		pt->imp[d] = NULL;
-		if (!has_chain(pt) && sw->nimpaired)
-			sw->nimpaired--;
-	}
+	const struct timerheap_node *n = timerheap_min(&sw->impair_heap);
+	return n ? n->at : UINT64_MAX;
 }
 
 void sw_impair_run(struct sw *sw, uint64_t now)
 {
-	static struct vpkt buf[VPKT_BURST];
-	struct vpkt *pp[VPKT_BURST];
-	struct vtx tx[VPKT_BURST];
-	if (!sw->nimpaired || now < sw->impair_retry_ns)
-		return;
-	for (unsigned i = 0; i < sw->nports; i++) {
-		struct sw_port *pt = &sw->ports[i];
-		struct impair_chain *c;
-		if ((c = pt->imp[SW_IMPAIR_IN])) {
-			unsigned n;
-			while ((n = impair_dequeue(c, now, tx, VPKT_BURST))) {
-				for (unsigned k = 0; k < n; k++) {
-					vpkt_reset(&buf[k]);
-					memcpy(vpkt_data(&buf[k]), tx[k].iov[0].iov_base, tx[k].len);
-					buf[k].len = tx[k].len;
-					pp[k] = &buf[k];
-				}
-				impair_release(c, n);
-				sw->reinject = true;
-				sw_input(sw, (uint16_t)i, pp, n, now);
-				sw->reinject = false;
-				sw_flush(sw);
-			}
-			maybe_retire(sw, pt, SW_IMPAIR_IN);
-		}
-		if ((c = pt->imp[SW_IMPAIR_OUT])) {
-			unsigned n;
-			while (pt->ep && (n = impair_dequeue(c, now, tx, VPKT_BURST))) {
-				int s = ep_send_batch(pt->ep, tx, n);
-				if (s < 0)
-					s = 0;
-				if (CAPTURING(pt) && capture_point(pt->cap) == CAPTURE_AT_WIRE) {
-					for (int k = 0; k < s; k++)
-						capture_vtx(pt->cap, &tx[k], now);
-					capture_flush(pt->cap);
-				}
-				for (int k = 0; k < s; k++)
-					pt->st.tx_bytes += tx[k].len;
-				pt->st.tx_pkts += (unsigned)s;
-				impair_release(c, (unsigned)s);
-				if ((unsigned)s < n) {
-					sw->impair_retry_ns = now + 1000000; /* full: retry in 1 ms */
-					break;
-				}
-			}
-			maybe_retire(sw, pt, SW_IMPAIR_OUT);
-		}
+	struct timerheap_node *n;
+	while ((n = timerheap_min(&sw->impair_heap)) && n->at <= now) {
+		struct sw_impair *si = (struct sw_impair *)((char *)n - offsetof(struct sw_impair, ip.node));
+		struct sw_port *pt = &sw->ports[si->port];
+		impair_port_output(&si->ip, now);
+		impair_schedule(sw, si);
+		maybe_retire(sw, pt, si->dir);
 	}
+#ifndef VDELAB_NO_CAPTURE
+	if (sw->ncaptures) /* what the elements captured on delivery */
+		for (unsigned i = 0; i < sw->nports; i++)
+			if (sw->ports[i].cap)
+				capture_flush(sw->ports[i].cap);
+#endif
 }

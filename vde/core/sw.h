@@ -30,10 +30,11 @@
 
 #include "ep.h"
 #include "fdb.h"
-#include "impair.h"
+#include "impair_port.h"
 #include "flowcache.h"
 #include "limits.h"
 #include "pkt.h"
+#include "timerheap.h"
 
 enum sw_drop {
 	SW_DROP_VLAN_INGRESS = 0, /* tagged with a VLAN the port is not in */
@@ -73,8 +74,9 @@ struct sw_port {
 	unsigned bl_head, bl_count;
 	void *owner;           /* the daemon's per-port data */
 	/* impairments: [SW_IMPAIR_IN] on frames received from the port, before
-	 * forwarding; [SW_IMPAIR_OUT] on frames sent to it. NULL = none. */
-	struct impair_chain *imp[2];
+	 * forwarding; [SW_IMPAIR_OUT] on frames sent to it. NULL = none. Read
+	 * them through sw_port_impairment(). */
+	struct sw_impair *imp[2];
 	/* pcap capture of this port (capture.h), NULL = off: one pointer test
 	 * per batch on the data path */
 	struct capture *cap;
@@ -89,6 +91,7 @@ struct sw_vlan {
 };
 
 struct sw;
+struct sw_impair;
 /* Told when a port starts (true) or stops (false) needing EPOLLOUT. */
 typedef void (*sw_blocked_cb)(struct sw *sw, uint16_t port, bool blocked);
 /* Told when input should pause (true) or resume (false). */
@@ -116,9 +119,9 @@ struct sw {
 	unsigned nimpaired;          /* ports with at least one chain */
 	unsigned ncaptures;          /* ports being captured */
 	uint64_t impair_seed;
-	uint64_t impair_retry_ns;    /* an out-chain's endpoint was full: not before */
+	struct timerheap impair_heap; /* impaired ports with held frames, by deadline */
+	struct vpkt *reinj;          /* VPKT_BURST buffers for frames leaving in-chains */
 	uint64_t now_ns;             /* time of the batch being forwarded */
-	bool reinject;               /* sw_input called for frames leaving an in-chain */
 	sw_blocked_cb on_blocked;
 	sw_pause_cb on_pause;
 	void *owner;
@@ -144,6 +147,11 @@ int sw_port_create(struct sw *sw, unsigned port, bool notinpool);
 int sw_port_remove(struct sw *sw, unsigned port);
 /* Lowest free allocatable port >= 1 (vde-2 port.c), created; or -ENOSPC. */
 int sw_port_alloc(struct sw *sw);
+/* Keep the port and its configuration when its endpoint goes
+ * (port/create, port/createauto from the console, ports given by URL). */
+void sw_port_keep(struct sw *sw, unsigned port);
+/* Zero a port's counters (port/resetcounter). EINVAL out of range. */
+int sw_port_reset_counters(struct sw *sw, unsigned port);
 /* Attach `ep` to an existing port without endpoint. 0, ENXIO or EADDRINUSE. */
 int sw_port_attach(struct sw *sw, unsigned port, struct ep *ep);
 /* Detach and return the endpoint (caller closes it); flushes the port's
@@ -165,10 +173,15 @@ int sw_vlan_delport(struct sw *sw, unsigned vid, unsigned port);
 int sw_port_setvlan(struct sw *sw, unsigned port, unsigned vid);
 bool sw_vlan_is_tagged(const struct sw *sw, unsigned vid, unsigned port);
 
-/* Forward `n` frames received on `in_port` at time now_ns. Frames are only
- * read; the caller keeps the buffers, which must stay valid until
- * sw_flush() returns. */
+/* Take `n` frames received on `in_port` at time now_ns: the ingress half
+ * (capture at the wire, the port's "in" impairments), then sw_forward().
+ * Frames are only read; the caller keeps the buffers, which must stay valid
+ * until sw_flush() returns. */
 void sw_input(struct sw *sw, uint16_t in_port, struct vpkt **pkts, unsigned n, uint64_t now_ns);
+/* The forwarding half: classify (flow cache, VLAN filter, learn, FDB or
+ * flood) and queue on the egress ports. Frames released by a port's "in"
+ * impairments enter here. Same buffer rule as sw_input(). */
+void sw_forward(struct sw *sw, uint16_t in_port, struct vpkt **pkts, unsigned n, uint64_t now_ns);
 /* Hand every queued frame to the endpoints (end of a batch). */
 void sw_flush(struct sw *sw);
 /* Port writable again: send from its backlog. */
@@ -181,14 +194,17 @@ void sw_port_drain(struct sw *sw, uint16_t port);
 int sw_port_capture(struct sw *sw, unsigned port, struct capture *cap);
 
 /* Impair a port: dir SW_IMPAIR_IN or SW_IMPAIR_OUT, parameters p (a null
- * set removes the chain once its held frames are gone). Frames already held
- * keep their departure times. 0, EINVAL (port) or ENOMEM. */
+ * set removes the element once its held frames are gone). Frames already
+ * held keep their departure times. 0, EINVAL (port) or ENOMEM. */
 int sw_port_impair(struct sw *sw, unsigned port, int dir, const struct impair_params *p);
-/* Release frames whose time has come: out-chains send to their endpoint,
- * in-chains feed the forwarding path. Call after each batch and when the
- * deadline of sw_impair_next_ns() passes. */
+/* The impaired element of a port's direction, NULL if it has none. */
+const struct impair_port *sw_port_impairment(const struct sw *sw, unsigned port, int dir);
+/* Release frames whose time has come: out-elements send to their
+ * endpoint, in-elements feed sw_forward(). Only ports whose deadline has
+ * passed are visited (a deadline heap, not a scan). Call after each batch
+ * and when the deadline of sw_impair_next_ns() passes. */
 void sw_impair_run(struct sw *sw, uint64_t now_ns);
-/* Earliest departure over all chains, UINT64_MAX if none. */
+/* Earliest deadline over all impaired ports (O(1)), UINT64_MAX if none. */
 uint64_t sw_impair_next_ns(const struct sw *sw);
 
 /* Periodic work (1 s tick): FDB aging. Returns expired entries. */

@@ -2,7 +2,7 @@
  * 2-byte big-endian framing of vde_plug, so dpipe works) or a cable between
  * two URLs, optionally impaired per direction. Exits when either side goes
  * away. */
-#include "../core/cable.h"
+#include "../core/patch.h"
 #include "../core/cablecrypt.h"
 #include "../core/capture.h"
 #include "../core/daemon.h"
@@ -16,24 +16,17 @@
 #include <time.h>
 #include <unistd.h>
 
+/* %s: the endpoint schemes, then the impairment keys (help_text) */
 static const char description[] =
 	"With one URL, joins that endpoint to stdin/stdout using vde_plug's framing\n"
 	"(2-byte big-endian length, then the frame), so it works with dpipe:\n"
 	"  dpipe vdelab-plug vde:///tmp/sw1 = vdelab-plug vde:///tmp/sw2\n"
 	"With two URLs, it is a cable between them:\n"
 	"  vdelab-plug vde:///tmp/sw1 vde:///tmp/sw2[4]\n"
-	"  vdelab-plug --impair 'delay=20ms loss=1% rate=10Mbit' vde:///tmp/sw1 vde:///tmp/sw2\n"
+	"  vdelab-plug --impair 'delay=20ms loss=1%% rate=10Mbit' vde:///tmp/sw1 vde:///tmp/sw2\n"
 	"\n"
-	"Endpoint URLs:\n"
-	"  vde:///DIR[N]   client of a VDE switch (vdelab-switch or vde_switch); a bare DIR\n"
-	"                  means the same; [N] asks for port N, [0] for the management port\n"
-	"  tap://NAME      Linux tap device (created if needed; needs CAP_NET_ADMIN)\n"
-	"  udp://[LADDR:]LPORT@RADDR:RPORT  one raw frame per UDP datagram\n"
-	"  stdio:// or -   stdin/stdout stream framing\n"
-	"  vxlan://LADDR[:LPORT]?vni=N&remote=HOST[:PORT]   VXLAN VTEP (RFC 7348),\n"
-	"                  or map=VLAN:VNI,... for tagged frames; netns=NS\n"
-	"  cable://[LADDR:]LPORT@RADDR:RPORT?psk=FILE       encrypted UDP cable\n"
-	"                  (XChaCha20-Poly1305, replay window); or key=FILE&peer=FILE.pub\n"
+	"Endpoint URLs (SCHEME://PATH[?KEY=VALUE&...]; unknown options are refused):\n"
+	"%s"
 	"\n"
 	"Keys for cable:// (one line of base64; secret files are made mode 0600 and\n"
 	"refused if group or others may read them):\n"
@@ -42,15 +35,22 @@ static const char description[] =
 	"  vdelab-plug cable://5000@192.0.2.2:5000?psk=lab.key vde:///tmp/sw1\n"
 	"\n"
 	"Impairments (--impair for both directions, --impair-lr for URL1 -> URL2,\n"
-	"--impair-rl for URL2 -> URL1), applied in this order:\n"
-	"  mtu=BYTES  loss=P% [burst=FRAMES]  dup=P%  corrupt=P% noise=BITS/MiB\n"
-	"  queue=auto|FRAMES|BYTES(B,KB,KiB,MB,MiB)  rate=N(bit,kbit,mbit,gbit | bps,kbps,...)\n"
-	"  delay=T jitter=T dist=uniform|normal|pareto fifo=0|1  reorder=P%\n"
-	"  (T: ns, us, ms, s; a bare number is ms)\n"
+	"--impair-rl for URL2 -> URL1), KEY=VALUE words; applied in netem's order:\n"
+	"mtu, loss, dup, queue, corrupt, noise, rate, reorder, delay.\n"
+	"%s"
 	"\n"
 	"Exits with status 0 when either side goes away (the switch stops, the peer\n"
 	"closes the stream), 1 on a setup error. Frames still in a delay line then are\n"
 	"reported as lost.";
+
+/* --help's text: the endpoint and impairment lists come from their tables. */
+static char *help_text(void)
+{
+	static char eps[4096], imps[4096];
+	ep_help(eps, sizeof(eps), 2);
+	impair_help(imps, sizeof(imps), 2);
+	return g_strdup_printf(description, eps, imps);
+}
 
 static int apply(struct impair_params *p, const char *spec, const char *opt)
 {
@@ -88,7 +88,8 @@ int main(int argc, char **argv)
 	GError *gerr = NULL;
 	GOptionContext *ctx = g_option_context_new("URL [URL2] - plug or cable between network endpoints");
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	g_option_context_set_description(ctx, description);
+	g_autofree char *help = help_text();
+	g_option_context_set_description(ctx, help);
 	log_init("vdelab-plug");
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
 		fprintf(stderr, "vdelab-plug: %s (try --help)\n", gerr->message);
@@ -130,7 +131,7 @@ int main(int argc, char **argv)
 		return 1;
 
 	struct loop l;
-	static struct cable c;
+	static struct patch c;
 	struct ep *a, *b;
 	char err[300];
 	int rc = loop_init(&l);
@@ -144,12 +145,12 @@ int main(int argc, char **argv)
 	}
 	if (seed < 0)
 		seed = (gint64)time(NULL) ^ (gint64)getpid() << 16;
-	if ((rc = cable_open(&c, &l, a, b, (uint64_t)seed))) {
+	if ((rc = patch_open(&c, &l, a, b, (uint64_t)seed))) {
 		fprintf(stderr, "vdelab-plug: %s\n", strerror(rc));
 		return 1;
 	}
-	cable_set(&c, CABLE_LR, &lr);
-	cable_set(&c, CABLE_RL, &rl);
+	patch_set(&c, PATCH_LR, &lr);
+	patch_set(&c, PATCH_RL, &rl);
 	struct capture *cap = NULL;
 	if (capfile) {
 		struct capture_opts co = { .filter = capfilter, .at = CAPTURE_AT_WIRE };
@@ -157,7 +158,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "vdelab-plug: --capture: %s\n", err);
 			return 1;
 		}
-		c.dir[CABLE_LR].cap = c.dir[CABLE_RL].cap = cap;
+		patch_capture(&c, PATCH_LR, cap);
+		patch_capture(&c, PATCH_RL, cap);
 	}
 	if (daemonize) {
 		if ((rc = daemon_start(&l))) {
@@ -172,13 +174,14 @@ int main(int argc, char **argv)
 	loop_run(&l);
 	if (c.why[0])
 		log_msg(c.status ? LOG_ERR : LOG_DEBUG, "%s", c.why);
-	cable_close(&c);
+	patch_close(&c);
 	capture_close(cap);
 	for (int d = 0; d < 2; d++) {
-		const struct impair_stats *st = &c.dir[d].chain.st;
-		if (st->lost_on_close || c.dir[d].tx_dropped)
+		struct impair_stats st;
+		patch_stats(&c, d, &st);
+		if (st.lost_on_close || c.dir[d].tx_dropped)
 			log_msg(LOG_INFO, "%s: %llu frames lost in the delay line on exit, %llu refused by the peer",
-				d == CABLE_LR ? "LR" : "RL", (unsigned long long)st->lost_on_close,
+				d == PATCH_LR ? "LR" : "RL", (unsigned long long)st.lost_on_close,
 				(unsigned long long)c.dir[d].tx_dropped);
 	}
 	loop_destroy(&l);

@@ -135,7 +135,7 @@ static int c_createauto(struct strbuf *o, const char *arg, void *ctx)
 	int p = sw_port_alloc(&d->sw);
 	if (p < 0)
 		return -p;
-	d->sw.ports[p].notinpool = true;
+	sw_port_keep(&d->sw, (unsigned)p);
 	sb_printf(o, "Port %04d\n", p);
 	return 0;
 }
@@ -198,13 +198,12 @@ static int c_resetcounter(struct strbuf *o, const char *arg, void *ctx)
 	unsigned p;
 	(void)o;
 	if (*arg) {
-		if (one_uint(arg, &p) || p >= d->sw.nports)
+		if (one_uint(arg, &p))
 			return EINVAL;
-		memset(&d->sw.ports[p].st, 0, sizeof(d->sw.ports[p].st));
-		return 0;
+		return sw_port_reset_counters(&d->sw, p);
 	}
 	for (p = 0; p < d->sw.nports; p++)
-		memset(&d->sw.ports[p].st, 0, sizeof(d->sw.ports[p].st));
+		sw_port_reset_counters(&d->sw, p);
 	return 0;
 }
 
@@ -579,6 +578,16 @@ static int c_capture_show(struct strbuf *o, const char *arg, void *ctx)
 	return 0;
 }
 
+static int c_schemes(struct strbuf *o, const char *arg, void *ctx)
+{
+	char buf[4096];
+	(void)arg;
+	(void)ctx;
+	ep_help(buf, sizeof(buf), 0);
+	sb_printf(o, "%s", buf);
+	return 0;
+}
+
 static int c_impair_set(struct strbuf *o, const char *arg, void *ctx)
 {
 	struct swd *d = ctx;
@@ -600,9 +609,9 @@ static int c_impair_set(struct strbuf *o, const char *arg, void *ctx)
 	}
 	struct impair_params p[2];
 	for (int k = 0; k < 2; k++) {
-		struct impair_chain *c = d->sw.ports[port].imp[k];
-		if (c)
-			p[k] = c->p;
+		const struct impair_port *ip = sw_port_impairment(&d->sw, port, k);
+		if (ip)
+			p[k] = *impair_port_params(ip);
 		else
 			impair_params_default(&p[k]);
 		if (((k == SW_IMPAIR_IN && in) || (k == SW_IMPAIR_OUT && out)) &&
@@ -624,20 +633,14 @@ static int c_impair_set(struct strbuf *o, const char *arg, void *ctx)
 static void show_port_impair(struct swd *d, struct strbuf *o, unsigned port)
 {
 	static const char *const dn[2] = { "in", "out" };
-	char buf[512];
+	char set[512], cnt[512];
 	for (int k = 0; k < 2; k++) {
-		struct impair_chain *c = d->sw.ports[port].imp[k];
-		if (!c)
+		const struct impair_port *ip = sw_port_impairment(&d->sw, port, k);
+		if (!ip)
 			continue;
-		const struct impair_stats *s = &c->st;
-		impair_format(&c->p, buf, sizeof(buf));
-		sb_printf(o, "port=%u dir=%s %s\n", port, dn[k], buf);
-		sb_printf(o, "port=%u dir=%s offered=%llu passed=%llu drop_mtu=%llu drop_loss=%llu drop_queue=%llu "
-			  "duplicated=%llu corrupted=%llu queued=%llu\n", port, dn[k],
-			  (unsigned long long)s->offered, (unsigned long long)s->passed,
-			  (unsigned long long)s->drop_mtu, (unsigned long long)s->drop_loss,
-			  (unsigned long long)s->drop_queue, (unsigned long long)s->duplicated,
-			  (unsigned long long)s->corrupted, (unsigned long long)s->held_frames);
+		impair_port_describe(ip, set, sizeof(set), cnt, sizeof(cnt));
+		sb_printf(o, "port=%u dir=%s %s\n", port, dn[k], set);
+		sb_printf(o, "port=%u dir=%s %s\n", port, dn[k], cnt);
 	}
 }
 
@@ -679,7 +682,7 @@ static int c_impair_clear(struct strbuf *o, const char *arg, void *ctx)
 	(void)o;
 	for (unsigned p = first; p <= last; p++)
 		for (int k = 0; k < 2; k++)
-			if (d->sw.ports[p].imp[k] && ((k == SW_IMPAIR_IN && in) || (k == SW_IMPAIR_OUT && out)))
+			if (sw_port_impairment(&d->sw, p, k) && ((k == SW_IMPAIR_IN && in) || (k == SW_IMPAIR_OUT && out)))
 				sw_port_impair(&d->sw, p, k, &none);
 	swd_impair_kick(d);
 	return 0;
@@ -701,7 +704,8 @@ static const struct console_cmd cmds[] = {
 	{ "port/createauto", "", "create a port with an automatically allocated id", c_createauto, L },
 	{ "port/create", "N", "create the port N (inactive|notallocatable)", c_create, 0 },
 	{ "port/remove", "N", "remove the port N", c_remove, 0 },
-	{ "port/add", "URL [N]", "attach endpoint URL (tap://, udp://, vde://, vxlan://, cable://) to port N or a free port", c_add, L },
+	{ "port/add", "URL [N]", "attach endpoint URL to port N or a free port (forms: port/schemes)", c_add, L },
+	{ "port/schemes", "", "the endpoint URL forms port/add takes, with their options", c_schemes, L },
 	{ "port/epclose", "N [ID]", "remove the endpoint of port N (with id ID)", c_epclose, 0 },
 	{ "port/resetcounter", "[N]", "reset the port (N) counters", c_resetcounter, 0 },
 	{ "capture/start", "PORT FILE [count=N] [size=B] [at=wire|switch] [FILTER]",
@@ -741,23 +745,9 @@ const struct console_table swd_cmds = { cmds, sizeof(cmds) / sizeof(cmds[0]) };
 
 int swd_load_rc(struct swd *d, const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char line[CONSOLE_MAX_LINE + 2];
-	unsigned lineno = 0;
-	if (!f)
-		return errno;
-	while (fgets(line, sizeof(line), f)) {
-		struct strbuf out = { 0 };
-		lineno++;
-		int rv = console_exec(&swd_cmds, 1, line, d, &out);
-		if (rv > 0) {
-			line[strcspn(line, "\n")] = '\0';
-			fprintf(stderr, "vdelab-switch: %s:%u: %s: %s\n", path, lineno, line, strerror(rv));
-		} else if (rv == CONSOLE_SHUTDOWN) {
-			loop_stop(&d->loop);
-		}
-		sb_free(&out);
-	}
-	fclose(f);
-	return 0;
+	bool shutdown = false;
+	int rc = console_load(&swd_cmds, 1, path, d, "vdelab-switch", &shutdown);
+	if (shutdown)
+		loop_stop(&d->loop);
+	return rc;
 }

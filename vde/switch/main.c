@@ -234,22 +234,24 @@ static int parse_group(const char *s, gid_t *out)
 	return 0;
 }
 
+/* %s: the endpoint schemes, then the impairment keys, from their tables */
 static const char description[] =
 	"A VDE-compatible Ethernet switch: MAC learning, 802.1Q VLANs, hub mode and a\n"
 	"flow cache. Clients connect as to vde_switch: QEMU -nic vde,sock=DIR, vde_plug DIR,\n"
 	"vdelab-plug vde://DIR[N]. The management socket (-M) speaks the vde_switch console\n"
 	"protocol (vdeterm, unixterm); type 'help' there for the commands.\n"
 	"\n"
-	"Extra ports: -t TAP (a Linux tap, created if needed) and -u URL (tap://NAME,\n"
-	"udp://[LADDR:]LPORT@RADDR:RPORT, vde:///OTHER-SWITCH) attach at start; the console\n"
-	"command port/add URL attaches one at runtime.\n"
+	"Extra ports: -t TAP (a Linux tap, created if needed) and -u URL attach at start;\n"
+	"the console command port/add URL attaches one at runtime. URLs:\n"
+	"%s"
 	"\n"
 	"Examples:\n"
 	"  vdelab-switch -s /tmp/sw1 -M /tmp/sw1.mgmt -d -p /tmp/sw1.pid\n"
 	"  vdelab-switch -s /tmp/sw2 -n 64 -u udp://5000@127.0.0.1:5001 --nostdin\n"
 	"\n"
 	"Impairments per port and direction: console impair/set PORT in|out|both SPEC,\n"
-	"e.g. impair/set 3 out delay=40ms loss=1% rate=10Mbit (see vdelab-plug --help).\n"
+	"e.g. impair/set 3 out delay=40ms loss=1%% rate=10Mbit. Keys:\n"
+	"%s"
 	"\n"
 	"Exit status: 0 after SIGTERM/SIGINT/SIGHUP or the 'shutdown' command, 1 on a setup\n"
 	"error. On exit the switch closes every port (clients see EOF), removes DIR/ctl,\n"
@@ -296,7 +298,11 @@ int main(int argc, char **argv)
 	GError *gerr = NULL;
 	GOptionContext *ctx = g_option_context_new("- VDE-compatible switch");
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	g_option_context_set_description(ctx, description);
+	static char eps[4096], keys[4096];
+	ep_help(eps, sizeof(eps), 2);
+	impair_help(keys, sizeof(keys), 2);
+	g_autofree char *help = g_strdup_printf(description, eps, keys);
+	g_option_context_set_description(ctx, help);
 	log_init("vdelab-switch");
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
 		fprintf(stderr, "vdelab-switch: %s (try --help)\n", gerr->message);
@@ -501,6 +507,6 @@ int swd_add_url(struct swd *d, const char *url, int port, char *err, size_t errl
 		return -rc;
 	}
 	/* ports given by URL keep their configuration when the endpoint goes */
-	d->sw.ports[port].notinpool = true;
+	sw_port_keep(&d->sw, (unsigned)port);
 	return port;
 }
