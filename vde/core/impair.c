@@ -776,8 +776,8 @@ void impair_format(const struct impair_params *p, char *buf, size_t len)
 		switch (k->kind) {
 		case U_TIME: if (!v) continue; fmt_scaled(t, sizeof(t), v, tu); break;
 		case U_RATE: if (!v) continue; fmt_scaled(t, sizeof(t), v, ru); break;
-		case U_PROB: if (!v) continue; snprintf(t, sizeof(t), "%g%%", v * 100); break;
-		case U_NUM: if (!v) continue; snprintf(t, sizeof(t), "%g", v); break;
+		case U_PROB: if (!v) continue; snprintf(t, sizeof(t), "%.12g%%", v * 100); break;
+		case U_NUM: if (!v) continue; snprintf(t, sizeof(t), "%.12g", v); break;
 		case U_UINT: if (!v) continue; snprintf(t, sizeof(t), "%u", (unsigned)v); break;
 		case U_DIST: if (!p->jitter_ns) continue; snprintf(t, sizeof(t), "%s", dn[(int)v % 3]); break;
 		case U_FIFO: if (!v) continue; snprintf(t, sizeof(t), "0"); break;

@@ -10,28 +10,28 @@
  *               bad; long-run loss is p and bursts last B frames on average
  *   3. dup      with probability `dup` one extra copy (netem); each copy
  *               goes through the rows below on its own
- *   4. corrupt  with probability `corrupt` one random bit is flipped; and
- *               `noise` bit errors per MiB (wirefilter -n): a Poisson number
- *               of flips with mean noise * len / 2^20
- *   5. queue    drop-tail when the frames or bytes held by this direction
+ *   4. queue    drop-tail when the frames or bytes held by this direction
  *               (waiting for the link or in flight on it) would exceed the
  *               limit; `auto` = 2 * rate * (delay + jitter) bytes, at least
  *               64 KiB: the frames in flight plus one bandwidth-delay product
  *               of bottleneck buffer, so a delay never starves TCP; without a
  *               rate, 1000 frames (netem's default limit)
+ *   5. corrupt  with probability `corrupt` one random bit is flipped; and
+ *               `noise` bit errors per MiB (wirefilter -n): a Poisson number
+ *               of flips with mean noise * len / 2^20
  *   6. rate     serialization: the link is busy for len*8/rate after the
  *               previous frame, so a 1500-byte frame at 12 Mbit/s leaves
  *               1 ms after the one before it
- *   7. delay    + jitter drawn per frame (uniform +-jitter, or normal /
- *               pareto with sigma = jitter), never below 0; frames keep their
- *               order (a frame never leaves before the one before it) unless
- *               `reorder_jitter` is set
- *   8. reorder  with probability `reorder` a frame skips the delay and
+ *   7. reorder  with probability `reorder` a frame skips the delay and
  *               leaves as soon as it is serialized, ahead of delayed frames;
  *               with `gap=N` (netem's "reorder P gap N", sch_netem.c) the
  *               N-1 frames after a reordered one are always delayed and the
  *               Nth and later ones skip with probability P (gap 1, the
  *               default, is plain per-frame reordering)
+ *   8. delay    + jitter drawn per frame (uniform +-jitter, or normal /
+ *               pareto with sigma = jitter), never below 0; frames keep their
+ *               order (a frame never leaves before the one before it) unless
+ *               `reorder_jitter` is set
  *
  * The stages are functions called from two arrays in this order (the first
  * three once per offered frame, the rest once per copy), and every key is a

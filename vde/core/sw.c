@@ -531,17 +531,23 @@ static void port_flush(struct sw *sw, uint16_t port)
 	q->n = 0;
 }
 
+/* One write per capture per batch. */
+static void flush_captures(struct sw *sw)
+{
+#ifndef VDELAB_NO_CAPTURE
+	if (sw->ncaptures)
+		for (unsigned i = 0; i < sw->nports; i++)
+			if (sw->ports[i].cap)
+				capture_flush(sw->ports[i].cap);
+#endif
+}
+
 void sw_flush(struct sw *sw)
 {
 	for (unsigned i = 0; i < sw->ndirty; i++)
 		port_flush(sw, sw->dirty[i]);
 	sw->ndirty = 0;
-#ifndef VDELAB_NO_CAPTURE
-	if (sw->ncaptures) /* one write per capture per batch */
-		for (unsigned i = 0; i < sw->nports; i++)
-			if (sw->ports[i].cap)
-				capture_flush(sw->ports[i].cap);
-#endif
+	flush_captures(sw);
 }
 
 /* Queue one frame for `port` in `vlan`, tagging or untagging by gather list. */
@@ -860,10 +866,5 @@ void sw_impair_run(struct sw *sw, uint64_t now)
 		impair_schedule(sw, si);
 		maybe_retire(sw, pt, si->dir);
 	}
-#ifndef VDELAB_NO_CAPTURE
-	if (sw->ncaptures) /* what the elements captured on delivery */
-		for (unsigned i = 0; i < sw->nports; i++)
-			if (sw->ports[i].cap)
-				capture_flush(sw->ports[i].cap);
-#endif
+	flush_captures(sw); /* what the elements captured on delivery */
 }
