@@ -197,11 +197,11 @@ static struct lab_node *build_node(xmlNode *x)
 	n->forward = attr_yes(x, "forward");
 	n->site = attr(x, "site");
 	n->memory_mib = attr_int(x, "memory", 96);
-	g_autofree char *doc = x->doc && x->doc->URL ? g_path_get_dirname((const char *)x->doc->URL) : g_strdup(".");
+	const char *doc = x->doc && x->doc->URL ? (const char *)x->doc->URL : "lab.xml";
 	g_autofree char *k = attr(x, "kernel"), *i = attr(x, "initrd"), *img = attr(x, "image");
-	n->image = img ? g_canonicalize_filename(img, doc) : NULL;
-	n->kernel = k ? g_canonicalize_filename(k, doc) : NULL;
-	n->initrd = i ? g_canonicalize_filename(i, doc) : NULL;
+	n->image = img ? lab_resolve_path(doc, img) : NULL;
+	n->kernel = k ? lab_resolve_path(doc, k) : NULL;
+	n->initrd = i ? lab_resolve_path(doc, i) : NULL;
 	n->line = xmlGetLineNo(x);
 	n->ifs = g_ptr_array_new_with_free_func(free_if);
 	n->routes = g_ptr_array_new_with_free_func(free_route);
@@ -265,10 +265,9 @@ static struct lab *build(xmlNode *root, const char *path)
 	lab->name = attr(root, "name");
 	lab->description = attr(root, "description");
 	g_autofree char *key = attr(root, "key");
-	if (key) { /* relative to the lab file */
-		g_autofree char *dir = g_path_get_dirname(path);
-		lab->key = g_canonicalize_filename(key, dir);
-	}
+	lab->line = xmlGetLineNo(root);
+	if (key) /* relative to the lab file */
+		lab->key = lab_resolve_path(path, key);
 	lab->sites = g_ptr_array_new_with_free_func(free_site);
 	lab->vxlans = g_ptr_array_new_with_free_func(free_vxlan);
 	lab->switches = g_ptr_array_new_with_free_func(free_switch);
@@ -444,6 +443,9 @@ static void semantics(struct ctx *c, struct lab *lab)
 	GHashTable *addrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	GHashTable *ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
+	if (lab->key && !lab_path_ok(lab->key))
+		err_at(c, lab->line, "key=\"%s\": a path of letters, digits and / . _ - + , @ ~ : only "
+		       "(no spaces, control characters, & ? #)", lab->key);
 	GHashTable *site_names = g_hash_table_new(g_str_hash, g_str_equal);
 	for (guint i = 0; i < lab->sites->len; i++) {
 		struct lab_site *st = g_ptr_array_index(lab->sites, i);
@@ -453,6 +455,9 @@ static void semantics(struct ctx *c, struct lab *lab)
 		g_hash_table_add(site_names, st->name);
 		if (st->address && !parse_addr(st->address, &p))
 			err_at(c, st->line, "site \"%s\": address \"%s\" is not an IP address", st->name, st->address);
+		const char *why;
+		if (st->libvirt && !lab_libvirt_uri_ok(st->libvirt, &why))
+			err_at(c, st->line, "site \"%s\": libvirt=\"%s\": %s", st->name, st->libvirt, why);
 	}
 	g_hash_table_destroy(site_names);
 	for (guint i = 0; i < lab->switches->len; i++) {
@@ -477,6 +482,11 @@ static void semantics(struct ctx *c, struct lab *lab)
 		g_hash_table_add(names, n->name);
 		if (!strcmp(n->kind, "vm") && (n->memory_mib < 64 || n->memory_mib > 65536))
 			err_at(c, n->line, "node \"%s\": memory %d MiB is not in 64..65536", n->name, n->memory_mib);
+		const char *const files[3][2] = { { "kernel", n->kernel }, { "initrd", n->initrd }, { "image", n->image } };
+		for (int k = 0; k < 3; k++)
+			if (files[k][1] && !lab_path_ok(files[k][1]))
+				err_at(c, n->line, "node \"%s\": %s=\"%s\": a path of letters, digits and / . _ - + , @ ~ : "
+				       "only (no spaces, control characters, & ? #)", n->name, files[k][0], files[k][1]);
 		if (!!n->kernel != !!n->initrd)
 			err_at(c, n->line, "node \"%s\": kernel= and initrd= go together", n->name);
 		if (strcmp(n->kind, "vm") && (n->kernel || n->image || n->memory_mib != 96))
@@ -670,6 +680,88 @@ static void semantics(struct ctx *c, struct lab *lab)
 	g_hash_table_destroy(names);
 	g_hash_table_destroy(addrs);
 	g_hash_table_destroy(ports);
+}
+
+char *lab_resolve_path(const char *labpath, const char *attr)
+{
+	g_autofree char *dir = g_path_get_dirname(labpath);
+	g_autofree char *absdir = g_canonicalize_filename(dir, NULL); /* relative to the cwd */
+	return g_canonicalize_filename(attr, absdir);
+}
+
+bool lab_path_ok(const char *path)
+{
+	if (!*path)
+		return false;
+	for (const char *p = path; *p; p++)
+		if (!g_ascii_isalnum(*p) && !strchr("/._-+,@~:", *p))
+			return false;
+	return true;
+}
+
+bool lab_libvirt_uri_ok(const char *uri, const char **why)
+{
+	static const char *const allowed_params[] = { "keyfile", "known_hosts", "sshauth", NULL };
+	const char *sep = strstr(uri, "://");
+	*why = "expected qemu:///system, qemu:///session, qemu+ssh://HOST/system or qemu+tls://HOST/system";
+	if (!sep)
+		return false;
+	g_autofree char *scheme = g_strndup(uri, (gsize)(sep - uri));
+	const char *rest = sep + 3;
+	const char *q = strchr(rest, '?');
+	g_autofree char *hostpath = q ? g_strndup(rest, (gsize)(q - rest)) : g_strdup(rest);
+	const char *slash = strchr(hostpath, '/');
+	if (!slash || (strcmp(slash, "/system") && strcmp(slash, "/session")))
+		return false;
+	bool remote = !strcmp(scheme, "qemu+ssh") || !strcmp(scheme, "qemu+tls");
+	if (strcmp(scheme, "qemu") && !remote) {
+		*why = "only the qemu, qemu+ssh and qemu+tls transports are allowed (ext://, unix sockets and "
+		       "others can run programs as root)";
+		return false;
+	}
+	if (remote == (slash == hostpath)) { /* a remote needs a host, a local one has none */
+		*why = remote ? "qemu+ssh:// and qemu+tls:// need a host" : "qemu:/// takes no host (use qemu+ssh://HOST/system)";
+		return false;
+	}
+	for (const char *h = hostpath; h < slash; h++)
+		if (!g_ascii_isalnum(*h) && !strchr(".-_@:[]", *h)) {
+			*why = "the host has a character that is not allowed";
+			return false;
+		}
+	if (!q)
+		return true;
+	if (!remote) {
+		*why = "qemu:/// takes no parameters";
+		return false;
+	}
+	g_auto(GStrv) params = g_strsplit(q + 1, "&", -1);
+	for (int i = 0; params[i]; i++) {
+		g_autofree char *key = g_strndup(params[i], strcspn(params[i], "="));
+		bool ok = false;
+		for (int k = 0; allowed_params[k]; k++)
+			ok |= !strcmp(key, allowed_params[k]);
+		if (!ok) {
+			*why = "only the keyfile=, known_hosts= and sshauth= parameters are allowed (command=, socket=, "
+			       "netcat=, no_verify= and others are refused)";
+			return false;
+		}
+		if (!lab_path_ok(params[i] + strlen(key) + (params[i][strlen(key)] == '=') )) {
+			*why = "a parameter value has a character that is not allowed";
+			return false;
+		}
+	}
+	return true;
+}
+
+bool lab_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+	if (n < 1 || n > 15 || !g_ascii_isalpha(name[0]))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!g_ascii_isalnum(name[i]) && name[i] != '_' && name[i] != '-')
+			return false;
+	return true;
 }
 
 struct lab *lab_load(const char *path, GPtrArray *errors)

@@ -105,6 +105,7 @@ struct lab_check {
 struct lab {
 	char *path, *name, *description;
 	char *key;          /* absolute path of the cable PSK file, or NULL */
+	int line;           /* of <lab> */
 	GPtrArray *sites, *switches, *nodes, *cables, *vxlans, *execs, *checks;
 };
 
@@ -116,6 +117,26 @@ struct lab {
  * "FILE:LINE: message" strings appended to `errors`. A lab is returned only
  * when it has no error at all. */
 struct lab *lab_load(const char *path, GPtrArray *errors);
+/* Is `name` a lab (or node, switch) name as the schema allows: a letter,
+ * then up to 14 letters, digits, '_' or '-'? Command-line names are held to
+ * the same rule, so none can walk out of the run root ("../x", "/"). */
+bool lab_name_ok(const char *name);
+#define LAB_NAME_RULE "a letter, then up to 14 letters, digits, _ or -"
+/* A file named in a lab (key=, kernel=, initrd=, image=): absolute, or
+ * relative to the directory of the lab file `labpath` (itself absolute or
+ * relative to the working directory). A new string. */
+char *lab_resolve_path(const char *labpath, const char *attr);
+/* Is `path` made only of letters, digits and / . _ - + , @ ~ :? Paths go
+ * into switch console lines and endpoint URLs, where a space, a control
+ * character, '&', '?' or '#' would start another command or option. */
+bool lab_path_ok(const char *path);
+/* Is `uri` a libvirt connection a lab may ask for: qemu:///system,
+ * qemu:///session, qemu+ssh://[USER@]HOST[:PORT]/system|session or
+ * qemu+tls://HOST[:PORT]/system|session, with no query parameters but
+ * keyfile=, known_hosts= and sshauth=? (ext://, unix sockets, command=,
+ * socket=, netcat= and no_verify= would run programs or skip checks as
+ * root.) On refusal *why says what is wrong. */
+bool lab_libvirt_uri_ok(const char *uri, const char **why);
 void lab_free(struct lab *lab);
 
 struct lab_switch *lab_find_switch(const struct lab *lab, const char *name);

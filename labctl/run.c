@@ -65,7 +65,7 @@ char *lab_dir(const char *name)
 char *capture_file(const char *dir, const char *what)
 {
 	g_autofree char *cdir = g_build_filename(dir, "captures", NULL);
-	g_mkdir_with_parents(cdir, 0755);
+	g_mkdir_with_parents(cdir, 0700);
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autofree char *stamp = g_date_time_format(now, "%Y%m%d-%H%M%S");
 	g_autofree char *safe = g_strcanon(g_strdup(what), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", '_');
@@ -78,7 +78,10 @@ char *capture_file(const char *dir, const char *what)
 	return path;
 }
 
-char *ns_name(const char *lab, const char *node) { return g_strdup_printf("vl-%s-%s", lab, node); }
+/* '.' is in neither name's alphabet (lab_name_ok), so no two (lab, node)
+ * pairs share a namespace: lab "a-b" node "c" is vl-a-b.c, lab "a" node
+ * "b-c" is vl-a.b-c. At most 3 + 15 + 1 + 15 = 34 bytes. */
+char *ns_name(const char *lab, const char *node) { return g_strdup_printf("vl-%s.%s", lab, node); }
 
 /* Run argv to completion; its stdout then stderr in *out if not NULL
  * (discarded otherwise). Returns the exit status, or -1 if it could not run. */
@@ -124,9 +127,25 @@ static bool ip(GString *err, ...)
 
 /* ---- the switch console ---- */
 
+/* The status of a console reply: its last "1NNN ..." line. */
+static bool reply_success(const char *reply)
+{
+	const char *last = NULL;
+	for (const char *l = reply; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (l[0] == '1' && g_ascii_isdigit(l[1]) && g_ascii_isdigit(l[2]) && g_ascii_isdigit(l[3]) && l[4] == ' ')
+			last = l;
+	return last && g_str_has_prefix(last, "1000 Success");
+}
+
 int mgmt(const char *sock, const char *cmd, char **reply)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	for (const char *p = cmd; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) { /* one line, one command: never a second */
+			if (reply)
+				*reply = g_strdup_printf("1022 refused: a control character in \"%s\"", cmd);
+			return 1;
+		}
 	g_strlcpy(sa.sun_path, sock, sizeof(sa.sun_path));
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -154,7 +173,7 @@ int mgmt(const char *sock, const char *cmd, char **reply)
 			g_string_truncate(buf, 0);
 			phase = 1;
 		} else if (phase == 1 && strstr(buf->str, "$ ")) {
-			rc = strstr(buf->str, "1000 Success") ? 0 : 1;
+			rc = reply_success(buf->str) ? 0 : 1;
 			break;
 		}
 	}
@@ -246,33 +265,35 @@ char **read_state(const char *dir)
 	return g_strsplit(txt, "\n", -1);
 }
 
-/* Is pid alive and started with an argument containing `tag`? Guards
- * against killing a reused pid that is not ours. */
-static bool pid_is_ours(pid_t pid, const char *tag)
+/* Is pid alive and one of our daemons started with exactly `pidfile` as
+ * an argument (-p PIDFILE)? Every daemon of a lab has its own pid file path,
+ * so a reused pid, or the daemon of another lab whose path merely contains
+ * ours (/run/vdelab/lab2/... for lab), never matches. */
+static bool pid_is_ours(pid_t pid, const char *pidfile)
 {
 	g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", pid);
 	g_autofree char *cmd = NULL;
 	gsize len;
 	if (pid <= 1 || !g_file_get_contents(path, &cmd, &len, NULL))
 		return false;
-	for (gsize i = 0; i + 1 < len; i++)
-		if (!cmd[i])
-			cmd[i] = ' ';
-	return strstr(cmd, tag) != NULL;
+	for (gsize i = 0; i < len; i += strlen(cmd + i) + 1)
+		if (!strcmp(cmd + i, pidfile))
+			return true;
+	return false;
 }
 
-static void kill_pidfile(const char *pidfile, const char *tag)
+static void kill_pidfile(const char *pidfile)
 {
 	g_autofree char *txt = NULL;
 	if (!g_file_get_contents(pidfile, &txt, NULL, NULL))
 		return;
 	pid_t pid = (pid_t)atoi(txt);
-	if (!pid_is_ours(pid, tag))
+	if (!pid_is_ours(pid, pidfile))
 		return;
 	kill(pid, SIGTERM);
-	for (int i = 0; i < 50 && kill(pid, 0) == 0 && pid_is_ours(pid, tag); i++)
+	for (int i = 0; i < 50 && kill(pid, 0) == 0 && pid_is_ours(pid, pidfile); i++)
 		g_usleep(20000);
-	if (pid_is_ours(pid, tag))
+	if (pid_is_ours(pid, pidfile))
 		kill(pid, SIGKILL);
 }
 
@@ -312,7 +333,7 @@ static int teardown(const char *dir, bool verbose)
 		if (g_str_has_prefix(lines[i], "pidfile ")) {
 			if (verbose)
 				printf("  stopping %s\n", lines[i] + 8);
-			kill_pidfile(lines[i] + 8, dir);
+			kill_pidfile(lines[i] + 8);
 		}
 	for (int i = n - 1; i >= 0; i--)
 		if (g_str_has_prefix(lines[i], "netns ")) {
@@ -332,6 +353,38 @@ static int teardown(const char *dir, bool verbose)
 }
 
 /* ---- up ---- */
+
+/* The run directory: mode 0700, so no other local user reads a lab's
+ * captures, exec logs or node files. A lab with VM nodes here gets 0711
+ * (search, no listing): qemu runs as libvirt-qemu and must reach its disk
+ * overlay and serial log, whose files are themselves 0600. The run root is
+ * 0711: lab names are not listed to others. */
+static bool make_run_dir(struct run *r)
+{
+	bool vms = false;
+	for (guint i = 0; i < r->lab->nodes->len; i++) {
+		const struct lab_node *n = g_ptr_array_index(r->lab->nodes, i);
+		vms |= !strcmp(n->kind, "vm") && is_local(r, n->site);
+	}
+	g_autofree char *root = g_path_get_dirname(r->dir);
+	struct stat st;
+	bool made_root = stat(root, &st) < 0;
+	if (g_mkdir_with_parents(r->dir, 0700) < 0)
+		return false;
+	if (made_root)
+		chmod(root, 0711);
+	return chmod(r->dir, vms ? 0711 : 0700) == 0;
+}
+
+/* A new file only its owner may read (the state file). */
+static FILE *open_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+	if (!f && fd >= 0)
+		close(fd);
+	return f;
+}
 
 static void progress(const char *what, double t0)
 {
@@ -542,6 +595,13 @@ static bool start_node(struct run *r, const struct lab_node *n, GString *err)
 	g_autofree char *ns = ns_name(r->name, n->name);
 	if (!strcmp(n->kind, "vm"))
 		return start_vm_node(r, n, err);
+	/* a namespace this run did not make is never recorded, so the rollback
+	 * cannot remove it */
+	g_autofree char *nsfile = g_build_filename("/run/netns", ns, NULL);
+	if (g_file_test(nsfile, G_FILE_TEST_EXISTS)) {
+		g_string_printf(err, "node %s: network namespace %s exists already (not made by this lab)", n->name, ns);
+		return false;
+	}
 	state_add(r, "netns %s", ns);
 	if (!ip(err, "netns", "add", ns, NULL) || !ip(err, "-n", ns, "link", "set", "lo", "up", NULL))
 		return false;
@@ -590,13 +650,13 @@ static bool start_node(struct run *r, const struct lab_node *n, GString *err)
 			return false;
 	}
 	g_autofree char *home = g_build_filename(r->dir, "nodes", n->name, NULL);
-	g_mkdir_with_parents(home, 0755);
+	g_mkdir_with_parents(home, 0700);
 	for (guint k = 0; k < n->files->len; k++) {
 		struct lab_file *fl = g_ptr_array_index(n->files, k);
 		g_autofree char *p = g_build_filename(home, fl->path, NULL);
 		g_autofree char *pd = g_path_get_dirname(p);
-		g_mkdir_with_parents(pd, 0755);
-		if (!g_file_set_contents(p, fl->content, -1, NULL)) {
+		g_mkdir_with_parents(pd, 0700);
+		if (!g_file_set_contents_full(p, fl->content, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL)) {
 			g_string_printf(err, "node %s: cannot write %s", n->name, p);
 			return false;
 		}
@@ -762,7 +822,7 @@ static bool start_exec(struct run *r, const struct lab_exec *e, unsigned idx, GS
 	}
 	if (pid == 0) {
 		setsid();
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		int nul = open("/dev/null", O_RDONLY);
 		if (fd >= 0) {
 			dup2(fd, 1);
@@ -780,8 +840,17 @@ static bool start_exec(struct run *r, const struct lab_exec *e, unsigned idx, GS
 		int st;
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-				g_string_printf(err, "exec on %s failed (status %d, output in %s): %s", e->node,
-						WIFEXITED(st) ? WEXITSTATUS(st) : -1, log, e->cmd);
+				/* the rollback removes the run directory: the output goes in the message */
+				g_autofree char *out = NULL;
+				g_file_get_contents(log, &out, NULL, NULL);
+				g_auto(GStrv) lines = g_strsplit(out ? g_strchomp(out) : "", "\n", -1);
+				guint nl = g_strv_length(lines), from = nl > 10 ? nl - 10 : 0;
+				g_string_printf(err, "exec on %s failed (status %d): %s", e->node,
+						WIFEXITED(st) ? WEXITSTATUS(st) : -1, e->cmd);
+				g_string_append_printf(err, nl && lines[0][0] ? "\n  its output%s:" : "\n  (no output)",
+						       from ? " (last 10 lines)" : "");
+				for (guint k = from; k < nl && lines[0][0]; k++)
+					g_string_append_printf(err, "\n  | %s", lines[k]);
 				return false;
 			}
 			break;
@@ -809,6 +878,10 @@ static bool parse(GOptionContext *ctx, int *argc, char ***argv, const char *cmd)
 	if (!g_option_context_parse(ctx, argc, argv, &e)) {
 		fprintf(stderr, "labctl %s: %s\n", cmd, e->message);
 		g_error_free(e);
+		return false;
+	}
+	if (opt_name && !lab_name_ok(opt_name)) {
+		fprintf(stderr, "labctl %s: --name \"%s\" is not a lab name (%s)\n", cmd, opt_name, LAB_NAME_RULE);
 		return false;
 	}
 	return true;
@@ -855,6 +928,10 @@ char *lab_name_of(const char *arg)
 		char *n = g_strdup(lab->name);
 		lab_free(lab);
 		return n;
+	}
+	if (!lab_name_ok(arg)) {
+		fprintf(stderr, "labctl: \"%s\" is neither a lab file (.xml) nor a lab name (%s)\n", arg, LAB_NAME_RULE);
+		return NULL;
 	}
 	return g_strdup(arg);
 }
@@ -916,7 +993,7 @@ int run_up(int argc, char **argv)
 	bool busy = g_file_test(statef, G_FILE_TEST_EXISTS);
 	if (busy)
 		fprintf(stderr, "labctl up: lab \"%s\" is already up (labctl down %s)\n", r.name, r.name);
-	else if (g_mkdir_with_parents(r.dir, 0755) < 0 || !(r.state = fopen(statef, "a")))
+	else if (!make_run_dir(&r) || !(r.state = open_private(statef)))
 		fprintf(stderr, "labctl up: %s: %s\n", r.dir, g_strerror(errno));
 	if (!r.state) {
 		lab_free(r.lab);
@@ -926,7 +1003,7 @@ int run_up(int argc, char **argv)
 	}
 	g_autofree char *abs = g_canonicalize_filename(argv[1], NULL);
 	g_autofree char *labfile = g_build_filename(r.dir, "labfile", NULL);
-	g_file_set_contents(labfile, abs, -1, NULL);
+	g_file_set_contents_full(labfile, abs, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL);
 	r.next_port = g_hash_table_new(g_str_hash, g_str_equal);
 	r.used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (guint i = 0; i < r.lab->nodes->len; i++) { /* explicit ports are taken first */
@@ -1034,10 +1111,10 @@ static char *vm_serial_of(const char *dir, const char *node)
 	return NULL;
 }
 
-static bool alive_pidfile(const char *pidfile, const char *tag)
+static bool alive_pidfile(const char *pidfile)
 {
 	g_autofree char *txt = NULL;
-	return g_file_get_contents(pidfile, &txt, NULL, NULL) && pid_is_ours((pid_t)atoi(txt), tag);
+	return g_file_get_contents(pidfile, &txt, NULL, NULL) && pid_is_ours((pid_t)atoi(txt), pidfile);
 }
 
 int run_status(int argc, char **argv)
@@ -1070,7 +1147,7 @@ int run_status(int argc, char **argv)
 		if (g_str_has_prefix(lines[i], "pidfile ")) {
 			const char *pf = lines[i] + 8;
 			g_autofree char *base = g_path_get_basename(pf);
-			bool up = alive_pidfile(pf, dir);
+			bool up = alive_pidfile(pf);
 			bad |= !up;
 			printf("  %-30s %s\n", base, up ? "running" : "NOT RUNNING");
 			if (up && g_str_has_prefix(base, "sw-")) {
@@ -1236,7 +1313,7 @@ int run_check(int argc, char **argv)
 		   "Each check is retried until it passes or its timeout (default 5 s) runs out, so\n"
 		   "routing and ARP can settle. ping=NODE|ADDRESS [expect=\"fail\"]; run=\"CMD\" with\n"
 		   "exit (default 0) and expect (a regular expression on the output).\n"
-		   "Exit status: 0 if every check passes, 1 otherwise.",
+		   "Exit status: 0 if every check passes, 1 otherwise, 2 if the lab is not up.",
 		   entries, 1, "lab file"))
 		return 2;
 	if (format && strcmp(format, "text") && strcmp(format, "tap") && strcmp(format, "json") && strcmp(format, "junit")) {
@@ -1250,6 +1327,11 @@ int run_check(int argc, char **argv)
 	/* a lab brought up with --site runs the checks of that site's nodes */
 	g_autofree char *dir = lab_dir(name);
 	g_auto(GStrv) st = read_state(dir);
+	if (!st) { /* not up: say so now instead of waiting out every timeout */
+		fprintf(stderr, "labctl check: lab \"%s\" is not up (labctl up %s)\n", name, argv[1]);
+		lab_free(lab);
+		return 2;
+	}
 	const char *site = NULL;
 	for (int i = 0; st && st[i]; i++)
 		if (g_str_has_prefix(st[i], "site "))

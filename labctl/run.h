@@ -7,7 +7,7 @@
  * and every daemon's pid file, so `down` removes exactly what the lab made,
  * also after kill -9 of labctl or of any daemon.
  *
- * Nodes are network namespaces "vl-LAB-NODE". Their interfaces are taps the
+ * Nodes are network namespaces "vl-LAB.NODE". Their interfaces are taps the
  * lab's switch creates inside the namespace (tap://IF?netns=NS), so the
  * switch's death takes them away too. Switches are vdelab-switch daemons
  * configured through their console; cables are vdelab-plug daemons.

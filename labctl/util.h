@@ -17,7 +17,7 @@ char *lab_dir(const char *name);
 /* A new capture file for `what` (a port, node or cable name) in the lab's
  * run directory: DIR/captures/WHAT-YYYYmmdd-HHMMSS.pcap (directory made). */
 char *capture_file(const char *dir, const char *what);
-/* The network namespace of a lab's node: "vl-LAB-NODE". */
+/* The network namespace (and VM domain) of a lab's node: "vl-LAB.NODE". */
 char *ns_name(const char *lab, const char *node);
 /* Run argv to completion; stdout then stderr into *out if not NULL.
  * Returns the exit status, or -1 if it could not run. */

@@ -5,7 +5,7 @@ need_root
 L="$B/labctl"
 export VDELAB_RUN_DIR="$T/run"
 lab "${P}b"; lab "${P}k"; lab "${P}x"; lab "${P}y"; lab "${P}v"
-leftovers() { ip netns list | grep -c "vl-$1-"; }
+leftovers() { ip netns list | grep -c "vl-$1\."; }
 
 # 1. an exec that fails on the last node: everything created is removed
 cat > "$T/broken.xml" <<XML
@@ -13,12 +13,19 @@ cat > "$T/broken.xml" <<XML
   <switch name="s"/>
   <node name="a"><if switch="s" ip="10.20.0.1/24"/></node>
   <node name="b"><if switch="s" ip="10.20.0.2/24"/></node>
-  <exec node="b">exit 3</exec>
+  <exec node="b">echo "the reason it failed"; exit 3</exec>
 </lab>
 XML
 "$L" up "$T/broken.xml" 2>"$T/err" && fail "up of a failing lab succeeded"
 cat "$T/err"
 grep -q "exec on b failed" "$T/err" || fail "the failure is not named"
+grep -q "| the reason it failed" "$T/err" || fail "the failing exec's output is not shown (its log goes with the rollback)"
+# check on a lab that is not up: said at once, exit 2
+start=$(date +%s)
+"$L" check "$T/broken.xml" 2>"$T/cerr"; rc=$?
+[ $rc -eq 2 ] || fail "check of a lab that is not up: exit $rc, not 2"
+grep -q "is not up" "$T/cerr" || fail "check does not say the lab is not up"
+[ $(( $(date +%s) - start )) -le 10 ] || fail "check of a lab that is not up waited for its timeouts"
 grep -q "rolling back" "$T/err" || fail "no rollback message"
 [ "$(leftovers "${P}b")" -eq 0 ] || fail "rollback left namespaces"
 [ -e "$VDELAB_RUN_DIR/${P}b" ] && fail "rollback left the run directory"

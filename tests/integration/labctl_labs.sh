@@ -18,7 +18,7 @@ for f in labs/*.xml; do
 	"$L" status "$name" >/dev/null || fail "status $f: something is not running"
 	"$L" check --name "$name" "$f" || fail "checks of $f"
 	"$L" down "$name" || fail "down $f"
-	ip netns list | grep -q "vl-$name-" && fail "namespaces of $name left behind"
+	ip netns list | grep -q "vl-$name\." && fail "namespaces of $name left behind"
 	[ -e "$VDELAB_RUN_DIR/$name" ] && fail "run directory of $name left behind"
 	"$L" down "$name" | grep -q "is not up" || fail "second down is not a no-op"
 done

@@ -36,7 +36,7 @@ trap 'exit 1' INT TERM HUP PIPE  # a signal ends the script; the EXIT trap clean
 on A up "$T/ms.xml" --site B2 2>"$T/err" && fail "unknown site accepted"
 grep -q "no such site" "$T/err" || fail "no clear error for an unknown site"
 on A up "$T/ms.xml" --site A || fail "site A up"
-ip netns list | grep -q "vl-$L-h2" && fail "site A brought up site B's node"
+ip netns list | grep -q "vl-$L\.h2" && fail "site A brought up site B's node"
 on A status "$L" > "$T/stA"
 grep -q "type=cable peer=198.18.2.2:4801 state=waiting" "$T/stA" || { cat "$T/stA"; fail "A's cable end is not waiting for B"; }
 
@@ -58,6 +58,6 @@ on A status "$L" | grep -q "type=cable .*state=up .*sessions=2" || fail "A did n
 
 on A down "$L" >/dev/null || fail "down A"
 on B down "$L" >/dev/null || fail "down B"
-ip netns list | grep -q "vl-$L-" && fail "namespaces left behind"
+ip netns list | grep -q "vl-$L\." && fail "namespaces left behind"
 [ -e "$T/runA/$L" ] || [ -e "$T/runB/$L" ] && fail "run directories left behind"
 echo PASS

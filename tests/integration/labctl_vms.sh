@@ -34,7 +34,7 @@ cat > "$T/vms.xml" <<XML
   <check node="vm2" run="dd if=/dev/vda bs=8 count=1 2>/dev/null" expect="^BASEDATA"/>
 </lab>
 XML
-domains() { virsh -c qemu:///system list --all --name | grep -c "^vl-$1-" ; }
+domains() { virsh -c qemu:///system list --all --name | grep -c "^vl-$1\." ; }
 
 t0=$(date +%s)
 "$L" up "$T/vms.xml" > "$T/up.out" || { cat "$T/up.out"; fail "up"; }
@@ -46,7 +46,7 @@ grep -q "vm vm1: up" "$T/up.out" && grep -q "vm vm2: up" "$T/up.out" || fail "no
 "$L" exec "$N" vm2 -- false && fail "exit status of a command in the guest lost"
 "$L" exec "$N" vm2 -- "printf VMDATA__ | dd of=/dev/vda conv=notrunc 2>/dev/null; sync" || fail "writing vm2's disk"
 "$L" exec "$N" vm2 -- "dd if=/dev/vda bs=8 count=1 2>/dev/null" | grep -q VMDATA__ || fail "vm2's disk write not seen"
-"$L" status "$N" | grep -q "vl-$N-vm1 *VM running" || fail "status does not show the VM"
+"$L" status "$N" | grep -q "vl-$N.vm1 *VM running" || fail "status does not show the VM"
 
 # labctl exec with no command: an interactive console in the guest (tmux)
 if command -v tmux >/dev/null; then
@@ -74,7 +74,7 @@ within "$b" 50 $(awk -v a="$a" 'BEGIN { print a + 60 }') || fail "the impairment
 [ "$(domains "$N")" -eq 0 ] || fail "domains left behind"
 [ "$(md5sum < "$T/base.img")" = "$sum0" ] || fail "the base image was modified"
 [ -e "$VDELAB_RUN_DIR/$N" ] && fail "run directory (sockets) left behind"
-ps -eo args | grep -q "[g]uest=vl-$N-" && fail "qemu processes left behind"
+ps -eo args | grep -q "[g]uest=vl-$N\." && fail "qemu processes left behind"
 
 # kill -9 labctl while the VMs boot, then down
 sed "s/name=\"$N\"/name=\"${N}k\"/" "$T/vms.xml" > "$T/vmk.xml"
@@ -85,5 +85,5 @@ kill -9 $UP; wait $UP 2>/dev/null
 echo "labctl killed during up with $(domains "${N}k") domain(s) defined"
 "$L" down "${N}k" >/dev/null || fail "down after kill"
 [ "$(domains "${N}k")" -eq 0 ] || fail "domains left behind after a killed up"
-ps -eo args | grep -q "[g]uest=vl-${N}k-" && fail "qemu processes left behind after a killed up"
+ps -eo args | grep -q "[g]uest=vl-${N}k\." && fail "qemu processes left behind after a killed up"
 echo PASS

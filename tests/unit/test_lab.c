@@ -236,6 +236,90 @@ static void test_teaching_labs_valid(void)
 	g_assert_cmpuint(n, >=, 2);
 }
 
+/* Hostile attributes: a key path with a newline (it went into a switch
+ * console line and ran the next command), '&' (another URL option), a
+ * libvirt URI that runs a program as root; each refused at validate. */
+static void test_hostile_attributes(void)
+{
+	static const char *key_nl[] = { "1:key=", NULL };
+	expect_errors("<lab name=\"h\" key=\"/tmp/k&#10;capture/start 1 /etc/passwd\">\n"
+		      "  <switch name=\"s\"/>\n"
+		      "</lab>\n", key_nl);
+	static const char *key_amp[] = { "1:no spaces, control characters", NULL };
+	expect_errors("<lab name=\"h\" key=\"/tmp/k&amp;netns=x\"><switch name=\"s\"/></lab>\n", key_amp);
+	static const char *uris[][2] = {
+		{ "qemu+ext:///system?command=/tmp/x", "transports" },
+		{ "qemu+ssh://h/system?command=/tmp/x", "parameters" },
+		{ "qemu+ssh://h/system?netcat=/tmp/nc", "parameters" },
+		{ "qemu+tls://h/system?no_verify=1", "parameters" },
+		{ "qemu+unix:///system?socket=/tmp/s", "transports" },
+		{ "qemu://h/system", "takes no host" },
+		{ "qemu:///system?x=1", "no parameters" },
+		{ "qemu:///other", "expected" },
+		{ "qemu+ssh:///system", "need a host" },
+		{ "xen:///system", "transports" },
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(uris); i++) {
+		g_autofree char *xml = g_strdup_printf("<lab name=\"h\">\n  <site name=\"a\" libvirt=\"%s\"/>\n"
+						       "  <switch name=\"s\" site=\"a\"/>\n</lab>\n", uris[i][0]);
+		g_autofree char *want = g_strdup_printf("2:%s", uris[i][1]);
+		const char *exp[] = { want, NULL };
+		expect_errors(xml, exp);
+	}
+	static const char *ok[] = { "qemu:///system", "qemu:///session", "qemu+ssh://root@h1:2222/system",
+				    "qemu+ssh://h/system?keyfile=/root/.ssh/id_ed25519", "qemu+tls://h.example/system" };
+	for (unsigned i = 0; i < G_N_ELEMENTS(ok); i++) {
+		const char *why;
+		if (!lab_libvirt_uri_ok(ok[i], &why))
+			g_error("%s refused: %s", ok[i], why);
+	}
+	/* names on the command line are held to the schema's rule */
+	g_assert_true(lab_name_ok("lab-1_x"));
+	g_assert_false(lab_name_ok("../victim"));
+	g_assert_false(lab_name_ok("/"));
+	g_assert_false(lab_name_ok(""));
+	g_assert_false(lab_name_ok("a.b"));
+	g_assert_false(lab_name_ok("1abc"));
+	g_assert_false(lab_name_ok("abcdefghijklmnop")); /* 16 */
+}
+
+/* key=, kernel=, initrd=, image= are relative to the lab file's directory,
+ * also when the lab file itself is named by a relative path (this used to
+ * drop them: g_canonicalize_filename asserts on a relative base). */
+static void test_relative_paths(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("labrel-XXXXXX", NULL);
+	g_autofree char *sub = g_build_filename(dir, "sub", NULL);
+	g_mkdir(sub, 0700);
+	g_autofree char *file = g_build_filename(sub, "l.xml", NULL);
+	g_assert_true(g_file_set_contents(file, "<lab name=\"r\" key=\"lab.key\">\n  <switch name=\"s\"/>\n"
+					  "  <node name=\"v\" kind=\"vm\" kernel=\"k/vmlinuz\" initrd=\"../i.img\"/>\n</lab>\n",
+					  -1, NULL));
+	g_autofree char *cwd = g_get_current_dir();
+	for (int form = 0; form < 2; form++) {
+		g_assert_cmpint(chdir(form ? dir : "/"), ==, 0);
+		const char *path = form ? "sub/l.xml" : file; /* relative, then absolute */
+		GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
+		struct lab *lab = lab_load(path, errs);
+		for (guint i = 0; i < errs->len; i++)
+			g_test_message("%s", (char *)g_ptr_array_index(errs, i));
+		g_assert_nonnull(lab);
+		g_autofree char *key = g_build_filename(sub, "lab.key", NULL);
+		g_autofree char *kernel = g_build_filename(sub, "k", "vmlinuz", NULL);
+		g_autofree char *initrd = g_build_filename(dir, "i.img", NULL);
+		g_assert_cmpstr(lab->key, ==, key);
+		const struct lab_node *n = g_ptr_array_index(lab->nodes, 0);
+		g_assert_cmpstr(n->kernel, ==, kernel);
+		g_assert_cmpstr(n->initrd, ==, initrd);
+		lab_free(lab);
+		g_ptr_array_free(errs, TRUE);
+	}
+	g_assert_cmpint(chdir(cwd), ==, 0);
+	g_unlink(file);
+	g_rmdir(sub);
+	g_rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -249,5 +333,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/lab/missing_file", test_missing_file);
 	g_test_add_func("/lab/sites_and_vxlan", test_sites_and_vxlan);
 	g_test_add_func("/lab/teaching_labs_valid", test_teaching_labs_valid);
+	g_test_add_func("/lab/hostile_attributes", test_hostile_attributes);
+	g_test_add_func("/lab/relative_paths", test_relative_paths);
 	return g_test_run();
 }
