@@ -72,6 +72,10 @@ $(B)/tests/test_lab: $(B)/obj/tests/unit/test_lab.o $(filter-out $(B)/obj/labctl
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LABCTL_LIBS)
 
+$(B)/tests/test_state: $(B)/obj/tests/unit/test_state.o $(B)/obj/labctl/state.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(B)/tests/vdeprobe: $(B)/obj/tests/tools/vdeprobe.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

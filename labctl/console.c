@@ -17,6 +17,7 @@
  * their peer, state and last-received age.
  */
 #include "run.h"
+#include "state.h"
 #include "util.h"
 #include "vm.h"
 
@@ -142,9 +143,9 @@ static int sw_index(struct con *c, const char *name)
 
 static bool con_load(struct con *c, GString *err)
 {
-	g_auto(GStrv) lines = read_state(c->dir);
+	g_autoptr(LabState) st = state_load(c->dir);
 	g_autofree char *lf = g_build_filename(c->dir, "labfile", NULL), *path = NULL;
-	if (!lines || !g_file_get_contents(lf, &path, NULL, NULL)) {
+	if (!st || !g_file_get_contents(lf, &path, NULL, NULL)) {
 		g_string_printf(err, "lab %s is not up", c->lab);
 		return false;
 	}
@@ -156,87 +157,76 @@ static bool con_load(struct con *c, GString *err)
 	c->sws = g_ptr_array_new();
 	c->links = g_ptr_array_new();
 	c->nodes = g_ptr_array_new();
-	for (int i = 0; lines[i]; i++) {
-		const char *l = lines[i];
-		const char *sw = strstr(l, "/sw-");
-		if (g_str_has_prefix(l, "pidfile ") && sw && g_str_has_suffix(l, ".pid")) {
-			struct csw *s = g_new0(struct csw, 1);
-			s->name = g_strndup(sw + 4, strlen(sw + 4) - 4);
-			s->mc.path = g_strdup_printf("%s/sw-%s.mgmt", c->dir, s->name);
-			s->mc.fd = -1;
-			s->ports = g_array_new(FALSE, TRUE, sizeof(struct cport));
-			g_ptr_array_add(c->sws, s);
-		}
+	for (guint i = 0; i < st->daemons->len; i++) {
+		const struct st_daemon *d = &g_array_index(st->daemons, struct st_daemon, i);
+		if (strcmp(d->kind, "switch"))
+			continue;
+		struct csw *s = g_new0(struct csw, 1);
+		s->name = g_strdup(d->name);
+		s->mc.path = state_switch_mgmt(st, d->name);
+		s->mc.fd = -1;
+		s->ports = g_array_new(FALSE, TRUE, sizeof(struct cport));
+		g_ptr_array_add(c->sws, s);
 	}
-	for (int i = 0; lines[i]; i++) {
-		g_auto(GStrv) w = g_strsplit(lines[i], " ", -1);
-		guint n = g_strv_length(w);
-		struct clink *k = NULL;
-		if (n == 4 && !strcmp(w[0], "link")) {
-			k = g_new0(struct clink, 1);
-			k->kind = CL_NODE;
-			k->name = g_strdup(w[1]);
-			k->sw[0] = sw_index(c, w[2]);
-			k->port[0] = atoi(w[3]);
-			k->sw[1] = k->port[1] = -1;
-			if (k->sw[0] >= 0) {
-				struct cport *p = port_of(g_ptr_array_index(c->sws, k->sw[0]), k->port[0]);
-				g_strlcpy(p->label, w[1], sizeof(p->label));
-			}
-		} else if (n == 6 && !strcmp(w[0], "cable")) {
-			struct clink *half = NULL;
-			for (guint j = 0; j < c->links->len; j++) {
-				struct clink *o = g_ptr_array_index(c->links, j);
-				if (o->kind == CL_CABLE && !strcmp(o->name, w[1]))
-					half = o;
-			}
-			k = half ? half : g_new0(struct clink, 1);
-			if (!half) {
-				k->kind = CL_CABLE;
-				k->name = g_strdup(w[1]);
-				k->sw[0] = k->sw[1] = k->port[0] = k->port[1] = -1;
-			}
-			for (int e = 0; e < 2; e++)
-				if (strcmp(w[3 + 2 * e], "-")) {
-					k->sw[e] = sw_index(c, w[2 + 2 * e]);
-					k->port[e] = atoi(w[3 + 2 * e]);
-					if (k->sw[e] >= 0) {
-						struct cport *p = port_of(g_ptr_array_index(c->sws, k->sw[e]), k->port[e]);
-						g_strlcpy(p->label, w[2 + 2 * (1 - e)], sizeof(p->label));
-					}
-				}
-			if (half)
-				k = NULL;
-		} else if (n == 5 && !strcmp(w[0], "tunnel")) {
-			k = g_new0(struct clink, 1);
-			k->kind = CL_TUNNEL;
-			k->name = g_strdup_printf("%s:%s", w[2], w[3]);
-			k->sw[0] = sw_index(c, w[2]);
-			k->port[0] = atoi(w[3]);
-			k->sw[1] = k->port[1] = -1;
-			if (k->sw[0] >= 0) {
-				struct cport *p = port_of(g_ptr_array_index(c->sws, k->sw[0]), k->port[0]);
-				snprintf(p->label, sizeof(p->label), "%s/%s", w[1], w[4]);
-			}
+	for (guint i = 0; i < st->links->len; i++) {
+		const struct st_link *l = &g_array_index(st->links, struct st_link, i);
+		struct clink *k = g_new0(struct clink, 1);
+		k->kind = CL_NODE;
+		k->name = g_strdup_printf("%s:%s", l->node, l->ifname);
+		k->sw[0] = sw_index(c, l->sw);
+		k->port[0] = l->port;
+		k->sw[1] = k->port[1] = -1;
+		if (k->sw[0] >= 0) {
+			struct cport *p = port_of(g_ptr_array_index(c->sws, k->sw[0]), k->port[0]);
+			g_strlcpy(p->label, k->name, sizeof(p->label));
 		}
-		if (k)
+		g_ptr_array_add(c->links, k);
+	}
+	for (guint i = 0; i < st->cables->len; i++) {
+		const struct st_cable *sc = &g_array_index(st->cables, struct st_cable, i);
+		struct clink *k = NULL;
+		for (guint j = 0; j < c->links->len; j++) { /* the other half of a cross-site cable */
+			struct clink *o = g_ptr_array_index(c->links, j);
+			if (o->kind == CL_CABLE && !strcmp(o->name, sc->name))
+				k = o;
+		}
+		if (!k) {
+			k = g_new0(struct clink, 1);
+			k->kind = CL_CABLE;
+			k->name = g_strdup(sc->name);
+			k->sw[0] = k->sw[1] = k->port[0] = k->port[1] = -1;
 			g_ptr_array_add(c->links, k);
+		}
+		for (int e = 0; e < 2; e++)
+			if (sc->port[e] >= 0) {
+				k->sw[e] = sw_index(c, sc->sw[e]);
+				k->port[e] = sc->port[e];
+				if (k->sw[e] >= 0) {
+					struct cport *p = port_of(g_ptr_array_index(c->sws, k->sw[e]), k->port[e]);
+					g_strlcpy(p->label, sc->sw[1 - e], sizeof(p->label));
+				}
+			}
+	}
+	for (guint i = 0; i < st->tunnels->len; i++) {
+		const struct st_tunnel *u = &g_array_index(st->tunnels, struct st_tunnel, i);
+		struct clink *k = g_new0(struct clink, 1);
+		k->kind = CL_TUNNEL;
+		k->name = g_strdup_printf("%s:%d", u->sw, u->port);
+		k->sw[0] = sw_index(c, u->sw);
+		k->port[0] = u->port;
+		k->sw[1] = k->port[1] = -1;
+		if (k->sw[0] >= 0) {
+			struct cport *p = port_of(g_ptr_array_index(c->sws, k->sw[0]), k->port[0]);
+			snprintf(p->label, sizeof(p->label), "%s/%s", u->type, u->node);
+		}
+		g_ptr_array_add(c->links, k);
 	}
 	for (guint i = 0; i < c->m->nodes->len; i++) {
 		const struct lab_node *ln = g_ptr_array_index(c->m->nodes, i);
 		g_autofree char *ns = ns_name(c->lab, ln->name);
-		g_autofree char *p = g_build_filename("/run/netns", ns, NULL);
-		bool mine = false;
-		char *domain = NULL, *uri = NULL;
-		for (int j = 0; lines[j]; j++) {
-			mine |= g_str_has_prefix(lines[j], "netns ") && !strcmp(lines[j] + 6, ns);
-			g_auto(GStrv) w = g_strsplit(lines[j], " ", 3);
-			if (g_strv_length(w) == 3 && !strcmp(w[0], "domain") && !strcmp(w[1], ns)) {
-				mine = true;
-				domain = g_strdup(w[1]);
-				uri = g_strdup(w[2]);
-			}
-		}
+		const struct st_domain *dom = state_domain(st, ns);
+		bool mine = state_has_netns(st, ns) || dom;
+		char *domain = dom ? g_strdup(dom->name) : NULL, *uri = dom ? g_strdup(dom->uri) : NULL;
 		if (!mine)
 			continue; /* another site's node */
 		struct cnode *nd = g_new0(struct cnode, 1);

@@ -1,4 +1,5 @@
 #include "run.h"
+#include "state.h"
 #include "util.h"
 #include "vm.h"
 #include "../vde/core/cablecrypt.h"
@@ -205,7 +206,7 @@ struct run {
 	struct lab *lab;
 	char *name;
 	char *dir;
-	FILE *state;
+	struct state *st;      /* what this run made (state.h) */
 	GHashTable *next_port; /* switch name -> next free port (int) */
 	GHashTable *used;      /* "sw:port" */
 	const char *site;      /* --site: only this site's part; NULL: every site */
@@ -228,16 +229,13 @@ static const char *site_addr(const struct run *r, const char *site)
 	return r->site && st && st->address ? st->address : "127.0.0.1";
 }
 
-static void state_add(struct run *r, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static void state_add(struct run *r, const char *fmt, ...)
+/* A state writer's result: false, with the reason in err, if the state
+ * file could not be written (nothing is created then). */
+static bool st_ok(struct run *r, GString *err, bool ok)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(r->state, fmt, ap);
-	va_end(ap);
-	fputc('\n', r->state);
-	fflush(r->state);
-	fsync(fileno(r->state));
+	if (!ok)
+		g_string_printf(err, "%s: %s", r->st->path, g_strerror(errno));
+	return ok;
 }
 
 static char *sw_dir(struct run *r, const char *sw) { return g_strdup_printf("%s/sw-%s", r->dir, sw); }
@@ -255,15 +253,6 @@ static int alloc_port(struct run *r, const struct lab_switch *s)
 	return -1;
 }
 
-/* The lines of a lab's state file, or NULL if the lab is not up. */
-char **read_state(const char *dir)
-{
-	g_autofree char *path = g_build_filename(dir, "state", NULL);
-	g_autofree char *txt = NULL;
-	if (!g_file_get_contents(path, &txt, NULL, NULL))
-		return NULL;
-	return g_strsplit(txt, "\n", -1);
-}
 
 /* Is pid alive and one of our daemons started with exactly `pidfile` as
  * an argument (-p PIDFILE)? Every daemon of a lab has its own pid file path,
@@ -309,35 +298,26 @@ static void kill_netns_procs(const char *ns)
 			kill((pid_t)atoi(pids[i]), SIGKILL);
 }
 
-/* Remove what a state file lists, in reverse order. Idempotent. */
+/* Remove what a state lists: VMs, then daemons (cables before switches:
+ * taps vanish with them), then namespaces, each kind newest first; then the
+ * run directory. What was never created is skipped. Idempotent. */
 static int teardown(const char *dir, bool verbose)
 {
-	g_auto(GStrv) lines = read_state(dir);
-	if (!lines) {
-		if (g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-			char *argv[] = { "rm", "-rf", (char *)dir, NULL };
-			spawn(argv, NULL);
+	g_autoptr(LabState) st = state_load(dir);
+	if (st) {
+		for (guint i = st->domains->len; i-- > 0;) {
+			const struct st_domain *d = &g_array_index(st->domains, struct st_domain, i);
+			if (vm_remove(d->uri, d->name) && verbose)
+				printf("  removing VM %s\n", d->name);
 		}
-		return 0;
-	}
-	int n = (int)g_strv_length(lines);
-	/* VMs first: "domain NAME URI" was written before each was defined */
-	for (int i = n - 1; i >= 0; i--)
-		if (g_str_has_prefix(lines[i], "domain ")) {
-			g_auto(GStrv) w = g_strsplit(lines[i], " ", 3);
-			if (g_strv_length(w) == 3 && vm_remove(w[2], w[1]) && verbose)
-				printf("  removing VM %s\n", w[1]);
-		}
-	/* daemons next (cables, then switches: taps vanish with them) */
-	for (int i = n - 1; i >= 0; i--)
-		if (g_str_has_prefix(lines[i], "pidfile ")) {
+		for (guint i = st->daemons->len; i-- > 0;) {
+			const struct st_daemon *d = &g_array_index(st->daemons, struct st_daemon, i);
 			if (verbose)
-				printf("  stopping %s\n", lines[i] + 8);
-			kill_pidfile(lines[i] + 8);
+				printf("  stopping %s %s\n", d->kind, d->name);
+			kill_pidfile(d->pidfile);
 		}
-	for (int i = n - 1; i >= 0; i--)
-		if (g_str_has_prefix(lines[i], "netns ")) {
-			const char *ns = lines[i] + 6;
+		for (guint i = st->netns->len; i-- > 0;) {
+			const char *ns = g_ptr_array_index(st->netns, i);
 			g_autofree char *p = g_build_filename("/run/netns", ns, NULL);
 			if (!g_file_test(p, G_FILE_TEST_EXISTS))
 				continue;
@@ -347,8 +327,11 @@ static int teardown(const char *dir, bool verbose)
 			char *argv[] = { "ip", "netns", "del", (char *)ns, NULL };
 			spawn(argv, NULL);
 		}
-	char *argv[] = { "rm", "-rf", (char *)dir, NULL };
-	spawn(argv, NULL);
+	}
+	if (g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+		char *argv[] = { "rm", "-rf", (char *)dir, NULL };
+		spawn(argv, NULL);
+	}
 	return 0;
 }
 
@@ -376,15 +359,6 @@ static bool make_run_dir(struct run *r)
 	return chmod(r->dir, vms ? 0711 : 0700) == 0;
 }
 
-/* A new file only its owner may read (the state file). */
-static FILE *open_private(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
-	if (!f && fd >= 0)
-		close(fd);
-	return f;
-}
 
 static void progress(const char *what, double t0)
 {
@@ -399,7 +373,8 @@ static bool start_switch(struct run *r, const struct lab_switch *s, GString *err
 	g_autofree char *pid = g_strdup_printf("%s/sw-%s.pid", r->dir, s->name);
 	g_autofree char *bin = tool("vdelab-switch");
 	g_autofree char *ports = g_strdup_printf("%d", s->ports);
-	state_add(r, "pidfile %s", pid);
+	if (!st_ok(r, err, state_add_daemon(r->st, "switch", s->name, pid)))
+		return false;
 	char *argv[] = { bin, "-s", d, "-M", m, "-n", ports, "-d", "-p", pid, "--nostdin",
 			 s->hub ? "-x" : NULL, NULL };
 	g_autofree char *out = NULL;
@@ -492,7 +467,8 @@ static bool start_vm_node(struct run *r, const struct lab_node *n, GString *err)
 		if (!setup_port(r, s->name, port, f->vlan, f->trunk, err) ||
 		    !mgmtf(err, m, "port/add udp://127.0.0.1:%d@127.0.0.1:%d %d", vi.sw_udp, vi.vm_udp, port))
 			{ g_string_free(cl, TRUE); return false; }
-		state_add(r, "link %s:%s %s %d", n->name, f->name, s->name, port);
+		if (!st_ok(r, err, state_add_link(r->st, n->name, f->name, s->name, port)))
+			{ g_string_free(cl, TRUE); return false; }
 		if ((f->imp_out && !mgmtf(err, m, "impair/set %d in %s", port, f->imp_out)) ||
 		    (f->imp_in && !mgmtf(err, m, "impair/set %d out %s", port, f->imp_in)))
 			{ g_string_free(cl, TRUE); return false; }
@@ -549,9 +525,11 @@ static bool boot_vms(struct run *r, GString *err)
 	while (ok && done < r->vms->len) {
 		while (next < r->vms->len && next - done < VM_PARALLEL) {
 			struct vm_pending *v = g_ptr_array_index(r->vms, next);
-			state_add(r, "domain %s %s", v->name, r->uri);
-			state_add(r, "vmserial %s %s", v->node, v->serial);
-			fflush(r->state);
+			if (!st_ok(r, err, state_add_domain(r->st, v->name, r->uri)) ||
+			    !st_ok(r, err, state_add_vmserial(r->st, v->node, v->serial))) {
+				ok = false;
+				break;
+			}
 			t0[next] = now_s();
 			if (vm_create(r->uri, &v->spec, err) < 0) {
 				ok = false;
@@ -602,7 +580,8 @@ static bool start_node(struct run *r, const struct lab_node *n, GString *err)
 		g_string_printf(err, "node %s: network namespace %s exists already (not made by this lab)", n->name, ns);
 		return false;
 	}
-	state_add(r, "netns %s", ns);
+	if (!st_ok(r, err, state_add_netns(r->st, ns)))
+		return false;
 	if (!ip(err, "netns", "add", ns, NULL) || !ip(err, "-n", ns, "link", "set", "lo", "up", NULL))
 		return false;
 	char *sysctl[] = { "ip", "netns", "exec", ns, "sysctl", "-qw",
@@ -624,7 +603,8 @@ static bool start_node(struct run *r, const struct lab_node *n, GString *err)
 		g_autofree char *m = sw_mgmt(r, s->name);
 		if (!mgmtf(err, m, "port/add tap://%s?netns=%s %d", f->name, ns, port))
 			return false;
-		state_add(r, "link %s:%s %s %d", n->name, f->name, s->name, port);
+		if (!st_ok(r, err, state_add_link(r->st, n->name, f->name, s->name, port)))
+			return false;
 		/* the node's "out" is what the switch receives from the port */
 		if (f->imp_out && !mgmtf(err, m, "impair/set %d in %s", port, f->imp_out))
 			return false;
@@ -689,10 +669,9 @@ static bool start_cable_end(struct run *r, const struct lab_cable *c, unsigned i
 	if (imp && !mgmtf(err, m, "impair/set %d out %s", port, imp))
 		return false;
 	/* the other end's switch is on another host: "-" */
-	if (me == 0)
-		state_add(r, "cable %s-%s %s %d %s -", c->a, c->b, c->a, port, c->b);
-	else
-		state_add(r, "cable %s-%s %s - %s %d", c->a, c->b, c->a, c->b, port);
+	g_autofree char *cname = g_strdup_printf("%s-%s", c->a, c->b);
+	if (!st_ok(r, err, state_add_cable(r->st, cname, c->a, me == 0 ? port : -1, c->b, me == 1 ? port : -1)))
+		return false;
 	g_autofree char *what = g_strdup_printf("encrypted cable %s[%d] -> %s (site %s, udp %d)", s->name, port,
 						o->name, o->site, base + 1 - me);
 	progress(what, t0);
@@ -725,7 +704,9 @@ static bool start_cable(struct run *r, const struct lab_cable *c, unsigned idx, 
 	g_autofree char *da = sw_dir(r, a->name), *db = sw_dir(r, b->name);
 	g_autofree char *ua = g_strdup_printf("vde://%s[%d]", da, pa), *ub = g_strdup_printf("vde://%s[%d]", db, pb);
 	g_autofree char *descr = g_strdup_printf("cable %s-%s", c->a, c->b);
-	state_add(r, "pidfile %s", pid);
+	g_autofree char *cname = g_strdup_printf("%s-%s", c->a, c->b);
+	if (!st_ok(r, err, state_add_daemon(r->st, "plug", cname, pid)))
+		return false;
 	GPtrArray *argv = g_ptr_array_new();
 	g_ptr_array_add(argv, bin);
 	g_ptr_array_add(argv, "-d");
@@ -750,7 +731,8 @@ static bool start_cable(struct run *r, const struct lab_cable *c, unsigned idx, 
 		return false;
 	if (c->imp_ba && !mgmtf(err, mb, "impair/set %d out %s", pb, c->imp_ba))
 		return false;
-	state_add(r, "cable %s-%s %s %d %s %d", c->a, c->b, c->a, pa, c->b, pb);
+	if (!st_ok(r, err, state_add_cable(r->st, cname, c->a, pa, c->b, pb)))
+		return false;
 	g_autofree char *what = g_strdup_printf("cable %s[%d] - %s[%d]", c->a, pa, c->b, pb);
 	progress(what, t0);
 	return true;
@@ -802,7 +784,8 @@ static bool start_vxlan(struct run *r, const struct lab_vxlan *vx, GString *err)
 		g_string_free(url, TRUE);
 		if (!ok)
 			return false;
-		state_add(r, "tunnel vxlan %s %d %s", s->name, port, vt->node);
+		if (!st_ok(r, err, state_add_tunnel(r->st, "vxlan", s->name, port, vt->node)))
+			return false;
 		g_autofree char *what = g_strdup_printf("vxlan %s %s[%d] via %s (%s)", vx->map ? vx->map : "vni",
 							s->name, port, vt->node, addr);
 		progress(what, t0);
@@ -993,9 +976,12 @@ int run_up(int argc, char **argv)
 	bool busy = g_file_test(statef, G_FILE_TEST_EXISTS);
 	if (busy)
 		fprintf(stderr, "labctl up: lab \"%s\" is already up (labctl down %s)\n", r.name, r.name);
-	else if (!make_run_dir(&r) || !(r.state = open_private(statef)))
+	else if (!make_run_dir(&r) || !(r.st = state_new(r.dir)) || !state_add_site(r.st, site)) {
 		fprintf(stderr, "labctl up: %s: %s\n", r.dir, g_strerror(errno));
-	if (!r.state) {
+		state_free(r.st);
+		r.st = NULL;
+	}
+	if (!r.st) {
 		lab_free(r.lab);
 		g_free(r.name);
 		g_free(r.dir);
@@ -1017,8 +1003,6 @@ int run_up(int argc, char **argv)
 	printf("lab %s: up%s%s (run directory %s)\n", r.name, site ? " site " : "", site ? site : "", r.dir);
 	GString *err = g_string_new(NULL);
 	bool good = true;
-	if (site)
-		state_add(&r, "site %s", site);
 	if (cross && r.lab->key) {
 		r.key = g_strdup(r.lab->key);
 		uint8_t k[CC_KEY_LEN];
@@ -1058,7 +1042,7 @@ int run_up(int argc, char **argv)
 		if (is_local(&r, en->site) && strcmp(en->kind, "vm")) /* VMs run theirs at boot */
 			good = start_exec(&r, e, i, err);
 	}
-	fclose(r.state);
+	state_free(r.st);
 	if (!good) {
 		fprintf(stderr, "labctl up: %s\nlabctl up: rolling back\n", err->str);
 		teardown(r.dir, false);
@@ -1103,12 +1087,8 @@ int run_down(int argc, char **argv)
 /* The serial socket of VM node `node` of the lab in `dir`, or NULL (not a VM). */
 static char *vm_serial_of(const char *dir, const char *node)
 {
-	g_auto(GStrv) lines = read_state(dir);
-	g_autofree char *pfx = g_strdup_printf("vmserial %s ", node);
-	for (int i = 0; lines && lines[i]; i++)
-		if (g_str_has_prefix(lines[i], pfx))
-			return g_strdup(lines[i] + strlen(pfx));
-	return NULL;
+	g_autoptr(LabState) st = state_load(dir);
+	return st && state_vmserial(st, node) ? g_strdup(state_vmserial(st, node)) : NULL;
 }
 
 static bool alive_pidfile(const char *pidfile)
@@ -1136,23 +1116,24 @@ int run_status(int argc, char **argv)
 	if (!name)
 		return 1;
 	g_autofree char *dir = lab_dir(name);
-	g_auto(GStrv) lines = read_state(dir);
-	if (!lines) {
+	g_autoptr(LabState) st = state_load(dir);
+	if (!st) {
 		printf("lab %s is not up\n", name);
 		return 3;
 	}
 	int bad = 0;
 	printf("lab %s (%s)\n", name, dir);
-	for (int i = 0; lines[i]; i++) {
-		if (g_str_has_prefix(lines[i], "pidfile ")) {
-			const char *pf = lines[i] + 8;
-			g_autofree char *base = g_path_get_basename(pf);
-			bool up = alive_pidfile(pf);
-			bad |= !up;
-			printf("  %-30s %s\n", base, up ? "running" : "NOT RUNNING");
-			if (up && g_str_has_prefix(base, "sw-")) {
-				g_autofree char *m = g_strndup(pf, strlen(pf) - 4);
-				g_autofree char *mg = g_strdup_printf("%s.mgmt", m);
+	if (st->site)
+		printf("  site %s (this host's part)\n", st->site);
+	for (guint i = 0; i < st->daemons->len; i++) {
+		const struct st_daemon *d = &g_array_index(st->daemons, struct st_daemon, i);
+		g_autofree char *base = g_path_get_basename(d->pidfile);
+		bool up = alive_pidfile(d->pidfile);
+		bad |= !up;
+		printf("  %-30s %s\n", base, up ? "running" : "NOT RUNNING");
+		if (up && !strcmp(d->kind, "switch")) {
+			{
+				g_autofree char *mg = state_switch_mgmt(st, d->name);
 				g_autofree char *reply = NULL;
 				if (mgmt(mg, "stats/ports", &reply) == 0) {
 					g_auto(GStrv) pl = g_strsplit(reply, "\n", -1);
@@ -1169,19 +1150,20 @@ int run_status(int argc, char **argv)
 							printf("      tunnel %s\n", il[k]);
 				}
 			}
-		} else if (g_str_has_prefix(lines[i], "domain ")) {
-			g_auto(GStrv) w = g_strsplit(lines[i], " ", 3);
-			const char *st = g_strv_length(w) == 3 ? vm_state(w[2], w[1]) : "?";
-			bad |= strcmp(st, "running") != 0;
-			printf("  %-30s VM %s\n", w[1], st);
-		} else if (g_str_has_prefix(lines[i], "site ")) {
-			printf("  site %s (this host's part)\n", lines[i] + 5);
-		} else if (g_str_has_prefix(lines[i], "netns ")) {
-			g_autofree char *p = g_build_filename("/run/netns", lines[i] + 6, NULL);
-			bool up = g_file_test(p, G_FILE_TEST_EXISTS);
-			bad |= !up;
-			printf("  %-30s %s\n", lines[i] + 6, up ? "present" : "MISSING");
 		}
+	}
+	for (guint i = 0; i < st->domains->len; i++) {
+		const struct st_domain *d = &g_array_index(st->domains, struct st_domain, i);
+		const char *vs = vm_state(d->uri, d->name);
+		bad |= strcmp(vs, "running") != 0;
+		printf("  %-30s VM %s\n", d->name, vs);
+	}
+	for (guint i = 0; i < st->netns->len; i++) {
+		const char *ns = g_ptr_array_index(st->netns, i);
+		g_autofree char *p = g_build_filename("/run/netns", ns, NULL);
+		bool up = g_file_test(p, G_FILE_TEST_EXISTS);
+		bad |= !up;
+		printf("  %-30s %s\n", ns, up ? "present" : "MISSING");
 	}
 	return bad ? 1 : 0;
 }
@@ -1326,16 +1308,13 @@ int run_check(int argc, char **argv)
 	const char *name = opt_name ? opt_name : lab->name;
 	/* a lab brought up with --site runs the checks of that site's nodes */
 	g_autofree char *dir = lab_dir(name);
-	g_auto(GStrv) st = read_state(dir);
+	g_autoptr(LabState) st = state_load(dir);
 	if (!st) { /* not up: say so now instead of waiting out every timeout */
 		fprintf(stderr, "labctl check: lab \"%s\" is not up (labctl up %s)\n", name, argv[1]);
 		lab_free(lab);
 		return 2;
 	}
-	const char *site = NULL;
-	for (int i = 0; st && st[i]; i++)
-		if (g_str_has_prefix(st[i], "site "))
-			site = st[i] + 5;
+	const char *site = st->site;
 	GArray *res = g_array_new(FALSE, TRUE, sizeof(struct result));
 	unsigned failed = 0;
 	for (guint i = 0; i < lab->checks->len; i++) {
@@ -1409,52 +1388,47 @@ struct link_end {
 /* Resolve TARGET [DIR] to the switch ports and directions it means. */
 static int resolve_link(const char *dir_run, const char *target, const char *dir, GArray *ends, GString *err)
 {
-	g_auto(GStrv) lines = read_state(dir_run);
-	if (!lines) {
+	g_autoptr(LabState) st = state_load(dir_run);
+	if (!st) {
 		g_string_printf(err, "the lab is not up");
 		return 3;
 	}
-	for (int i = 0; lines[i]; i++) {
-		g_auto(GStrv) w = g_strsplit(lines[i], " ", -1);
-		guint n = g_strv_length(w);
-		if (n == 0)
+	for (guint i = 0; i < st->links->len; i++) {
+		const struct st_link *l = &g_array_index(st->links, struct st_link, i);
+		/* "NODE:IF", or "NODE" for its first interface */
+		g_autofree char *full = g_strdup_printf("%s:%s", l->node, l->ifname);
+		if (strcmp(full, target) && (strchr(target, ':') || strcmp(l->node, target)))
 			continue;
-		if (!strcmp(w[0], "link") && n == 4) {
-			/* "NODE:IF", or "NODE" for its first interface */
-			bool match = !strcmp(w[1], target) ||
-				     (!strchr(target, ':') && g_str_has_prefix(w[1], target) && w[1][strlen(target)] == ':');
-			if (!match)
-				continue;
-			bool in = !strcmp(dir, "in") || !strcmp(dir, "both"), out = !strcmp(dir, "out") || !strcmp(dir, "both");
-			if (!in && !out) {
-				g_string_printf(err, "direction \"%s\": a node interface takes in, out or both", dir);
-				return 2;
-			}
-			/* node-side out = what the switch receives (its "in") */
-			if (out) g_array_append_val(ends, ((struct link_end){ g_strdup(w[2]), atoi(w[3]), "in" }));
-			if (in) g_array_append_val(ends, ((struct link_end){ g_strdup(w[2]), atoi(w[3]), "out" }));
-			return 0;
+		bool in = !strcmp(dir, "in") || !strcmp(dir, "both"), out = !strcmp(dir, "out") || !strcmp(dir, "both");
+		if (!in && !out) {
+			g_string_printf(err, "direction \"%s\": a node interface takes in, out or both", dir);
+			return 2;
 		}
-		if (!strcmp(w[0], "cable") && n == 6) {
-			g_autofree char *rev = g_strdup_printf("%s-%s", w[4], w[2]);
-			bool fwd = !strcmp(w[1], target), back = !strcmp(rev, target);
-			if (!fwd && !back)
-				continue;
-			bool ab = !strcmp(dir, "both") || (!strcmp(dir, "ab") && fwd) || (!strcmp(dir, "ba") && back);
-			bool ba = !strcmp(dir, "both") || (!strcmp(dir, "ba") && fwd) || (!strcmp(dir, "ab") && back);
-			if (!ab && !ba) {
-				g_string_printf(err, "direction \"%s\": a cable takes ab, ba or both", dir);
-				return 2;
-			}
-			/* an end on another site ("-") is set there */
-			if (ab && strcmp(w[3], "-")) g_array_append_val(ends, ((struct link_end){ g_strdup(w[2]), atoi(w[3]), "out" }));
-			if (ba && strcmp(w[5], "-")) g_array_append_val(ends, ((struct link_end){ g_strdup(w[4]), atoi(w[5]), "out" }));
-			if (!ends->len) {
-				g_string_printf(err, "cable %s: that direction leaves from another site; set it there", target);
-				return 1;
-			}
-			return 0;
+		/* node-side out = what the switch receives (its "in") */
+		if (out) g_array_append_val(ends, ((struct link_end){ g_strdup(l->sw), l->port, "in" }));
+		if (in) g_array_append_val(ends, ((struct link_end){ g_strdup(l->sw), l->port, "out" }));
+		return 0;
+	}
+	for (guint i = 0; i < st->cables->len; i++) {
+		const struct st_cable *c = &g_array_index(st->cables, struct st_cable, i);
+		g_autofree char *rev = g_strdup_printf("%s-%s", c->sw[1], c->sw[0]);
+		bool fwd = !strcmp(c->name, target), back = !strcmp(rev, target);
+		if (!fwd && !back)
+			continue;
+		bool ab = !strcmp(dir, "both") || (!strcmp(dir, "ab") && fwd) || (!strcmp(dir, "ba") && back);
+		bool ba = !strcmp(dir, "both") || (!strcmp(dir, "ba") && fwd) || (!strcmp(dir, "ab") && back);
+		if (!ab && !ba) {
+			g_string_printf(err, "direction \"%s\": a cable takes ab, ba or both", dir);
+			return 2;
 		}
+		/* an end on another site (port -1) is set there */
+		if (ab && c->port[0] >= 0) g_array_append_val(ends, ((struct link_end){ g_strdup(c->sw[0]), c->port[0], "out" }));
+		if (ba && c->port[1] >= 0) g_array_append_val(ends, ((struct link_end){ g_strdup(c->sw[1]), c->port[1], "out" }));
+		if (!ends->len) {
+			g_string_printf(err, "cable %s: that direction leaves from another site; set it there", target);
+			return 1;
+		}
+		return 0;
 	}
 	g_string_printf(err, "no link \"%s\" (use NODE:IF, NODE, or a cable SWITCH-SWITCH; labctl link show)", target);
 	return 1;
@@ -1508,28 +1482,44 @@ int run_link(int argc, char **argv)
 	g_autofree char *dir = lab_dir(name);
 	GString *err = g_string_new(NULL);
 	int rc = 0;
-	if (!strcmp(argv[1], "show")) {
-		g_auto(GStrv) lines = read_state(dir);
-		if (!lines) {
+	if (!strcmp(argv[1], "show") || (!strcmp(argv[1], "reset") && argc == 3)) {
+		g_autoptr(LabState) st = state_load(dir);
+		if (!st) {
 			fprintf(stderr, "labctl link: lab %s is not up\n", name);
 			return 3;
 		}
-		for (int i = 0; lines[i]; i++) {
-			g_auto(GStrv) w = g_strsplit(lines[i], " ", -1);
-			guint n = g_strv_length(w);
-			if (n == 0 || !((!strcmp(w[0], "link") && n == 4) || (!strcmp(w[0], "cable") && n == 6)))
+		if (!strcmp(argv[1], "reset")) {
+			for (guint i = 0; i < st->daemons->len; i++) {
+				const struct st_daemon *d = &g_array_index(st->daemons, struct st_daemon, i);
+				g_autofree char *m = state_switch_mgmt(st, d->name);
+				if (!strcmp(d->kind, "switch") && m)
+					mgmt(m, "impair/clear", NULL);
+			}
+			printf("lab %s: every link reset\n", name);
+			return 0;
+		}
+		const char *only = argc > 3 ? argv[3] : NULL; /* NODE, NODE:IF or a cable */
+		bool shown = false;
+		for (guint i = 0; i < st->links->len + st->cables->len; i++) {
+			const struct st_link *l = i < st->links->len ? &g_array_index(st->links, struct st_link, i) : NULL;
+			const struct st_cable *c = l ? NULL : &g_array_index(st->cables, struct st_cable, i - st->links->len);
+			g_autofree char *label = l ? g_strdup_printf("%s:%s", l->node, l->ifname) : g_strdup(c->name);
+			if (only && strcmp(only, label) && !(l && !strcmp(only, l->node)))
 				continue;
-			printf("%s %s\n", w[0], w[1]);
-			for (guint e = 0; e < (n == 6 ? 2u : 1u); e++) {
-				const char *sw = w[2 + 2 * e];
-				if (!strcmp(w[3 + 2 * e], "-")) {
+			shown = true;
+			printf("%s %s\n", l ? "link" : "cable", label);
+			for (int e = 0; e < (l ? 1 : 2); e++) {
+				const char *sw = l ? l->sw : c->sw[e];
+				int port = l ? l->port : c->port[e];
+				if (port < 0) {
 					printf("  %s (on another site)\n", sw);
 					continue;
 				}
-				g_autofree char *m = g_strdup_printf("%s/sw-%s.mgmt", dir, sw);
-				g_autofree char *cmd = g_strdup_printf("impair/show %s", w[3 + 2 * e]);
+				g_autofree char *m = state_switch_mgmt(st, sw);
+				g_autofree char *cmd = g_strdup_printf("impair/show %d", port);
 				g_autofree char *reply = NULL;
-				mgmt(m, cmd, &reply);
+				if (m)
+					mgmt(m, cmd, &reply);
 				g_auto(GStrv) rl = g_strsplit(reply ? reply : "", "\n", -1);
 				bool any = false;
 				for (int k = 0; rl[k]; k++)
@@ -1538,24 +1528,13 @@ int run_link(int argc, char **argv)
 						any = true;
 					}
 				if (!any)
-					printf("  %s port=%s none\n", sw, w[3 + 2 * e]);
+					printf("  %s port=%d none\n", sw, port);
 			}
 		}
-		return 0;
-	}
-	if (!strcmp(argv[1], "reset") && argc == 3) {
-		g_auto(GStrv) lines = read_state(dir);
-		if (!lines) {
-			fprintf(stderr, "labctl link: lab %s is not up\n", name);
-			return 3;
+		if (only && !shown) {
+			fprintf(stderr, "labctl link show: no link \"%s\"\n", only);
+			return 1;
 		}
-		for (int i = 0; lines[i]; i++)
-			if (g_str_has_prefix(lines[i], "pidfile ") && strstr(lines[i], "/sw-")) {
-				g_autofree char *base = g_strndup(lines[i] + 8, strlen(lines[i] + 8) - 4);
-				g_autofree char *m = g_strdup_printf("%s.mgmt", base);
-				mgmt(m, "impair/clear", NULL);
-			}
-		printf("lab %s: every link reset\n", name);
 		return 0;
 	}
 	if (argc < 4) {
@@ -1589,36 +1568,34 @@ int run_link(int argc, char **argv)
  * another site). */
 static bool resolve_port(const char *dir, const char *target, char **sw, int *port, GString *err)
 {
-	g_auto(GStrv) lines = read_state(dir);
-	if (!lines) {
+	g_autoptr(LabState) st = state_load(dir);
+	if (!st) {
 		g_string_printf(err, "the lab is not up");
 		return false;
 	}
-	for (int i = 0; lines[i]; i++) {
-		g_auto(GStrv) w = g_strsplit(lines[i], " ", -1);
-		guint n = g_strv_length(w);
-		if (!strcmp(w[0] ? w[0] : "", "link") && n == 4 &&
-		    (!strcmp(w[1], target) ||
-		     (!strchr(target, ':') && g_str_has_prefix(w[1], target) && w[1][strlen(target)] == ':'))) {
-			*sw = g_strdup(w[2]);
-			*port = atoi(w[3]);
+	for (guint i = 0; i < st->links->len; i++) {
+		const struct st_link *l = &g_array_index(st->links, struct st_link, i);
+		g_autofree char *full = g_strdup_printf("%s:%s", l->node, l->ifname);
+		if (!strcmp(full, target) || (!strchr(target, ':') && !strcmp(l->node, target))) {
+			*sw = g_strdup(l->sw);
+			*port = l->port;
 			return true;
 		}
-		if (!strcmp(w[0] ? w[0] : "", "cable") && n == 6) {
-			g_autofree char *rev = g_strdup_printf("%s-%s", w[4], w[2]);
-			if (strcmp(w[1], target) && strcmp(rev, target))
-				continue;
-			bool a = strcmp(w[3], "-") != 0;
-			*sw = g_strdup(a ? w[2] : w[4]);
-			*port = atoi(a ? w[3] : w[5]);
-			return true;
-		}
+	}
+	for (guint i = 0; i < st->cables->len; i++) {
+		const struct st_cable *c = &g_array_index(st->cables, struct st_cable, i);
+		g_autofree char *rev = g_strdup_printf("%s-%s", c->sw[1], c->sw[0]);
+		if (strcmp(c->name, target) && strcmp(rev, target))
+			continue;
+		int e = c->port[0] >= 0 ? 0 : 1;
+		*sw = g_strdup(c->sw[e]);
+		*port = c->port[e];
+		return true;
 	}
 	const char *colon = strrchr(target, ':');
 	if (colon && colon[1] >= '0' && colon[1] <= '9') {
 		g_autofree char *name = g_strndup(target, (gsize)(colon - target));
-		g_autofree char *pid = g_strdup_printf("%s/sw-%s.pid", dir, name);
-		if (g_file_test(pid, G_FILE_TEST_EXISTS)) {
+		if (state_switch(st, name)) {
 			*sw = g_steal_pointer(&name);
 			*port = atoi(colon + 1);
 			return true;

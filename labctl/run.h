@@ -2,10 +2,11 @@
  *
  * Runtime state lives in one run directory per lab (RUN_ROOT/LAB, RUN_ROOT
  * = /run/vdelab as root, else $XDG_RUNTIME_DIR/vdelab or /tmp/vdelab-UID;
- * --run-dir or $VDELAB_RUN_DIR override it). Its file `state` lists, one per
- * line and written *before* each object is created, every network namespace
- * and every daemon's pid file, so `down` removes exactly what the lab made,
- * also after kill -9 of labctl or of any daemon.
+ * --run-dir or $VDELAB_RUN_DIR override it). Its file `state` (state.h: one
+ * typed record, one loader, typed writers, replaced atomically) names every
+ * network namespace, daemon, VM domain, link, cable and tunnel, each added
+ * *before* it is created, so `down` removes exactly what the lab made, also
+ * after kill -9 of labctl or of any daemon.
  *
  * Nodes are network namespaces "vl-LAB.NODE". Their interfaces are taps the
  * lab's switch creates inside the namespace (tap://IF?netns=NS), so the

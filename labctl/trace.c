@@ -19,6 +19,7 @@
  * when, relative to the first sighting.
  */
 #include "run.h"
+#include "state.h"
 #include "util.h"
 #include "vm.h"
 #include "../vde/core/vxlan.h"
@@ -164,9 +165,9 @@ static const struct lab_if *if_cfg(const struct lab *m, const char *node, const 
 
 static bool topo_load(struct topo *t, GString *err)
 {
-	g_auto(GStrv) lines = read_state(t->dir);
+	g_autoptr(LabState) st = state_load(t->dir);
 	g_autofree char *lf = g_build_filename(t->dir, "labfile", NULL), *path = NULL;
-	if (!lines || !g_file_get_contents(lf, &path, NULL, NULL)) {
+	if (!st || !g_file_get_contents(lf, &path, NULL, NULL)) {
 		g_string_printf(err, "lab %s is not up", t->lab);
 		return false;
 	}
@@ -181,62 +182,66 @@ static bool topo_load(struct topo *t, GString *err)
 	t->fdbs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	t->infos = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	t->vms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	for (int i = 0; lines[i]; i++) {
-		g_auto(GStrv) w = g_strsplit(lines[i], " ", -1);
-		guint n = g_strv_length(w);
-		if (n == 4 && !strcmp(w[0], "link")) {
-			struct tlink *l = g_new0(struct tlink, 1);
-			const char *c = strchr(w[1], ':');
-			l->node = g_strndup(w[1], (gsize)(c - w[1]));
-			l->ifname = g_strdup(c + 1);
-			l->sw = g_strdup(w[2]);
-			l->port = atoi(w[3]);
-			l->cfg = if_cfg(t->m, l->node, l->ifname);
-			g_ptr_array_add(t->links, l);
-		} else if (n == 6 && !strcmp(w[0], "cable")) {
-			/* a cable between sites brought up on one host: two halves */
-			struct tcable *half = NULL;
-			for (guint k = 0; k < t->cables->len; k++) {
-				struct tcable *o = g_ptr_array_index(t->cables, k);
-				if (!strcmp(o->name, w[1]))
-					half = o;
-			}
-			if (half) {
-				if (strcmp(w[3], "-"))
-					half->pa = atoi(w[3]);
-				if (strcmp(w[5], "-"))
-					half->pb = atoi(w[5]);
-				continue;
-			}
-			struct tcable *c = g_new0(struct tcable, 1);
-			c->name = g_strdup(w[1]);
-			c->swa = g_strdup(w[2]);
-			c->pa = strcmp(w[3], "-") ? atoi(w[3]) : -1;
-			c->swb = g_strdup(w[4]);
-			c->pb = strcmp(w[5], "-") ? atoi(w[5]) : -1;
-			for (guint k = 0; k < t->m->cables->len; k++) {
-				const struct lab_cable *lc = g_ptr_array_index(t->m->cables, k);
-				if (!strcmp(lc->a, c->swa) && !strcmp(lc->b, c->swb))
-					c->cfg = lc;
-			}
-			g_ptr_array_add(t->cables, c);
-		} else if (n == 3 && !strcmp(w[0], "vmserial")) {
-			g_hash_table_insert(t->vms, g_strdup(w[1]), g_strdup(w[2]));
-		} else if (n == 5 && !strcmp(w[0], "tunnel") && !strcmp(w[1], "vxlan")) {
-			struct ttun *u = g_new0(struct ttun, 1);
-			u->sw = g_strdup(w[2]);
-			u->port = atoi(w[3]);
-			u->node = g_strdup(w[4]);
-			for (guint k = 0; k < t->m->vxlans->len; k++) {
-				const struct lab_vxlan *vx = g_ptr_array_index(t->m->vxlans, k);
-				for (guint v = 0; v < vx->vteps->len; v++) {
-					const struct lab_vtep *vt = g_ptr_array_index(vx->vteps, v);
-					if (!strcmp(vt->sw, u->sw) && !strcmp(vt->node, u->node))
-						u->cfg = vx;
-				}
-			}
-			g_ptr_array_add(t->tunnels, u);
+	for (guint i = 0; i < st->links->len; i++) {
+		const struct st_link *sl = &g_array_index(st->links, struct st_link, i);
+		struct tlink *l = g_new0(struct tlink, 1);
+		l->node = g_strdup(sl->node);
+		l->ifname = g_strdup(sl->ifname);
+		l->sw = g_strdup(sl->sw);
+		l->port = sl->port;
+		l->cfg = if_cfg(t->m, l->node, l->ifname);
+		g_ptr_array_add(t->links, l);
+	}
+	for (guint i = 0; i < st->cables->len; i++) {
+		const struct st_cable *sc = &g_array_index(st->cables, struct st_cable, i);
+		/* a cable between sites brought up on one host: two halves */
+		struct tcable *half = NULL;
+		for (guint k = 0; k < t->cables->len; k++) {
+			struct tcable *o = g_ptr_array_index(t->cables, k);
+			if (!strcmp(o->name, sc->name))
+				half = o;
 		}
+		if (half) {
+			if (sc->port[0] >= 0)
+				half->pa = sc->port[0];
+			if (sc->port[1] >= 0)
+				half->pb = sc->port[1];
+			continue;
+		}
+		struct tcable *c = g_new0(struct tcable, 1);
+		c->name = g_strdup(sc->name);
+		c->swa = g_strdup(sc->sw[0]);
+		c->pa = sc->port[0];
+		c->swb = g_strdup(sc->sw[1]);
+		c->pb = sc->port[1];
+		for (guint k = 0; k < t->m->cables->len; k++) {
+			const struct lab_cable *lc = g_ptr_array_index(t->m->cables, k);
+			if (!strcmp(lc->a, c->swa) && !strcmp(lc->b, c->swb))
+				c->cfg = lc;
+		}
+		g_ptr_array_add(t->cables, c);
+	}
+	for (guint i = 0; i < st->vmserials->len; i++) {
+		const struct st_vmserial *v = &g_array_index(st->vmserials, struct st_vmserial, i);
+		g_hash_table_insert(t->vms, g_strdup(v->node), g_strdup(v->path));
+	}
+	for (guint i = 0; i < st->tunnels->len; i++) {
+		const struct st_tunnel *su = &g_array_index(st->tunnels, struct st_tunnel, i);
+		if (strcmp(su->type, "vxlan"))
+			continue;
+		struct ttun *u = g_new0(struct ttun, 1);
+		u->sw = g_strdup(su->sw);
+		u->port = su->port;
+		u->node = g_strdup(su->node);
+		for (guint k = 0; k < t->m->vxlans->len; k++) {
+			const struct lab_vxlan *vx = g_ptr_array_index(t->m->vxlans, k);
+			for (guint v = 0; v < vx->vteps->len; v++) {
+				const struct lab_vtep *vt = g_ptr_array_index(vx->vteps, v);
+				if (!strcmp(vt->sw, u->sw) && !strcmp(vt->node, u->node))
+					u->cfg = vx;
+			}
+		}
+		g_ptr_array_add(t->tunnels, u);
 	}
 	return true;
 }

@@ -28,8 +28,6 @@ int spawn(char **argv, char **out);
 int mgmt(const char *sock, const char *cmd, char **reply);
 /* The first line of a console reply that carries a message. */
 char *reply_reason(const char *reply);
-/* The lines of a run directory's state file, or NULL if the lab is not up. */
-char **read_state(const char *dir);
 /* Subcommand prologue: options (common ones plus `extra`), --help text,
  * exactly `nargs` positional arguments; false after a message if not. */
 bool begin(int *argc, char ***argv, const char *cmd, const char *usage, const char *descr,

@@ -4,7 +4,7 @@
 need_root
 L="$B/labctl"
 export VDELAB_RUN_DIR="$T/run"
-lab "${P}b"; lab "${P}k"; lab "${P}x"; lab "${P}y"; lab "${P}v"
+lab "${P}b"; lab "${P}c"; lab "${P}k"; lab "${P}x"; lab "${P}y"; lab "${P}v"
 leftovers() { ip netns list | grep -c "vl-$1\."; }
 
 # 1. an exec that fails on the last node: everything created is removed
@@ -45,6 +45,32 @@ echo "killed up after: $(grep -c node "$T/up.out") nodes"
 "$L" down "${P}k" || fail "down after kill -9"
 [ "$(leftovers "${P}k")" -eq 0 ] || fail "down after kill -9 left namespaces"
 pgrep -f "$VDELAB_RUN_DIR/${P}k/" && fail "down after kill -9 left daemons"
+
+# 2b. kill -9 of labctl right after each state record reaches the disk:
+# down finishes every time, leaving no namespace, daemon or run directory
+cat > "$T/cut.xml" <<XML
+<lab name="${P}c">
+  <switch name="s1"/>
+  <switch name="s2"/>
+  <node name="a"><if switch="s1" ip="10.22.0.1/24"/></node>
+  <node name="b"><if switch="s2" ip="10.22.0.2/24"/></node>
+  <cable a="s1" b="s2"/>
+  <exec node="a">sleep 60</exec>
+</lab>
+XML
+n=1; completed=0
+while [ $n -le 40 ]; do
+	VDELAB_TEST_KILL_AFTER=$n "$L" up "$T/cut.xml" >/dev/null 2>&1; rc=$?
+	"$L" down "${P}c" >/dev/null || fail "down after a kill at record $n"
+	[ "$(leftovers "${P}c")" -eq 0 ] || fail "a kill at record $n left namespaces"
+	pgrep -f "$VDELAB_RUN_DIR/${P}c/" >/dev/null && fail "a kill at record $n left daemons"
+	[ -e "$VDELAB_RUN_DIR/${P}c" ] && fail "a kill at record $n left the run directory"
+	[ $rc -eq 0 ] && { completed=1; break; }
+	n=$((n + 1))
+done
+[ $completed -eq 1 ] || fail "up never completed"
+[ $n -gt 6 ] || fail "only $n records: the kill points did not cover the lab"
+echo "killed at each of $((n - 1)) record boundaries, down finished each time"
 
 # 3. the same lab twice, side by side
 "$L" up --name "${P}x" labs/switched-lan.xml >/dev/null || fail "up x"
