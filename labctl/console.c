@@ -16,7 +16,7 @@
  * current impairments per direction; tunnels and encrypted cables also with
  * their peer, state and last-received age.
  */
-#include "run.h"
+#include "cmds.h"
 #include "state.h"
 #include "util.h"
 #include "vm.h"
@@ -38,53 +38,13 @@ enum { POLL_MS = 100, SLOW_EVERY = 10 };
 enum led { LED_DOWN, LED_IDLE, LED_ACTIVE, LED_FLOOD, LED_DROP };
 static const char led_char[] = { 'x', '.', '*', '+', '!' };
 
-/* ---- one persistent console connection ---- */
-
-struct mconn { char *path; int fd; };
-
-static bool mc_read_prompt(int fd, GString *buf)
-{
-	char chunk[8192];
-	for (;;) {
-		if (buf->len >= 2 && !strcmp(buf->str + buf->len - 2, "$ "))
-			return true;
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if (poll(&p, 1, 2000) <= 0)
-			return false;
-		ssize_t r = read(fd, chunk, sizeof(chunk));
-		if (r <= 0)
-			return false;
-		g_string_append_len(buf, chunk, r);
-	}
-}
+/* ---- one persistent console connection per switch (mgmt.h) ---- */
 
 /* Run one command; the reply without the prompt in *out. False if the
- * switch does not answer (the connection is retried next time). */
-static bool mc_cmd(struct mconn *c, const char *cmd, char **out)
+ * switch did not answer (the connection is retried next time). */
+static bool mc_cmd(struct mgmt_conn *c, const char *cmd, char **out)
 {
-	GString *buf = g_string_new(NULL);
-	if (c->fd < 0) {
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
-		g_strlcpy(sa.sun_path, c->path, sizeof(sa.sun_path));
-		c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || !mc_read_prompt(c->fd, buf)) {
-			if (c->fd >= 0)
-				close(c->fd);
-			c->fd = -1;
-			g_string_free(buf, TRUE);
-			return false;
-		}
-		g_string_truncate(buf, 0);
-	}
-	g_autofree char *line = g_strdup_printf("%s\n", cmd);
-	if (write(c->fd, line, strlen(line)) != (ssize_t)strlen(line) || !mc_read_prompt(c->fd, buf)) {
-		close(c->fd);
-		c->fd = -1;
-		g_string_free(buf, TRUE);
-		return false;
-	}
-	*out = g_string_free(buf, FALSE);
-	return true;
+	return mgmt_conn_cmd(c, cmd, out) >= 0;
 }
 
 /* ---- the model ---- */
@@ -102,7 +62,7 @@ struct cport {
 	uint64_t drops_tot[2];                   /* [0] received side, [1] sent side: port + impairment drops */
 };
 
-struct csw { char *name; struct mconn mc; GArray *ports; bool up; };
+struct csw { char *name; struct mgmt_conn mc; GArray *ports; bool up; };
 
 enum ckind { CL_NODE, CL_CABLE, CL_TUNNEL };
 struct clink {
@@ -163,8 +123,8 @@ static bool con_load(struct con *c, GString *err)
 			continue;
 		struct csw *s = g_new0(struct csw, 1);
 		s->name = g_strdup(d->name);
-		s->mc.path = state_switch_mgmt(st, d->name);
-		s->mc.fd = -1;
+		g_autofree char *mp = state_switch_mgmt(st, d->name);
+		mgmt_conn_init(&s->mc, mp);
 		s->ports = g_array_new(FALSE, TRUE, sizeof(struct cport));
 		g_ptr_array_add(c->sws, s);
 	}
@@ -244,9 +204,8 @@ static void con_free(struct con *c)
 {
 	for (guint i = 0; c->sws && i < c->sws->len; i++) {
 		struct csw *s = g_ptr_array_index(c->sws, i);
-		if (s->mc.fd >= 0)
-			close(s->mc.fd);
-		g_free(s->name), g_free(s->mc.path), g_array_free(s->ports, TRUE), g_free(s);
+		mgmt_conn_close(&s->mc);
+		g_free(s->name), g_array_free(s->ports, TRUE), g_free(s);
 	}
 	for (guint i = 0; c->links && i < c->links->len; i++) {
 		struct clink *k = g_ptr_array_index(c->links, i);
@@ -788,10 +747,10 @@ static void do_capture(struct con *c)
 	} else {
 		g_autofree char *file = capture_file(c->dir, k->name);
 		cmd = g_strdup_printf("capture/start %d %s", k->port[e], file);
-		if (mc_cmd(&s->mc, cmd, &out) && strstr(out, "1000 Success"))
+		if (mgmt_conn_cmd(&s->mc, cmd, &out) == 0)
 			snprintf(c->msg, sizeof(c->msg), "capturing %s into %s", k->name, file);
 		else {
-			g_autofree char *why = reply_reason(out);
+			g_autofree char *why = mgmt_reason(out);
 			snprintf(c->msg, sizeof(c->msg), "capture refused: %s", why);
 		}
 	}

@@ -1,7 +1,7 @@
 /* labctl - describe a network lab in one XML file, check it, run it.
  * Subcommands in a table, each with --help (wireguard-tools' style). */
 #include "lab.h"
-#include "run.h"
+#include "cmds.h"
 
 #include <stdio.h>
 #include <string.h>

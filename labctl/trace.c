@@ -18,7 +18,7 @@
  * points are switch ports): where the request and the reply were seen, and
  * when, relative to the first sighting.
  */
-#include "run.h"
+#include "cmds.h"
 #include "state.h"
 #include "util.h"
 #include "vm.h"

@@ -1,11 +1,13 @@
-/* util.h - helpers shared by labctl's subcommands (defined in run.c). */
+/* util.h - helpers shared by labctl's subcommands (util.c, teardown.c). */
 #ifndef LABCTL_UTIL_H
 #define LABCTL_UTIL_H
 
 #include <glib.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "lab.h"
+#include "mgmt.h"
 
 /* CLOCK_MONOTONIC, seconds. */
 double now_s(void);
@@ -22,12 +24,6 @@ char *ns_name(const char *lab, const char *node);
 /* Run argv to completion; stdout then stderr into *out if not NULL.
  * Returns the exit status, or -1 if it could not run. */
 int spawn(char **argv, char **out);
-/* One command on a vde_switch-style console socket; the whole reply in
- * *reply. 0 when it answered 1000 Success, 1 on another code, -1 if the
- * socket did not answer. */
-int mgmt(const char *sock, const char *cmd, char **reply);
-/* The first line of a console reply that carries a message. */
-char *reply_reason(const char *reply);
 /* Subcommand prologue: options (common ones plus `extra`), --help text,
  * exactly `nargs` positional arguments; false after a message if not. */
 bool begin(int *argc, char ***argv, const char *cmd, const char *usage, const char *descr,
@@ -41,5 +37,21 @@ int link_apply(const char *dir, const char *target, const char *dirw, const char
 struct lab *load_or_report(const char *path);
 /* FILE.xml or NAME (or --name) -> the lab's name. */
 char *lab_name_of(const char *arg);
+/* The --name given to this subcommand, NULL if none (already checked). */
+const char *opt_lab_name(void);
+/* Parse the common options plus ctx's own; false after a message. */
+bool parse_options(GOptionContext *ctx, int *argc, char ***argv, const char *cmd);
+/* Is pid alive and one of our daemons started with exactly `pidfile` as an
+ * argument (-p PIDFILE)? A reused pid, or another lab's daemon whose path
+ * merely contains ours, never matches. */
+bool pid_is_ours(pid_t pid, const char *pidfile);
+/* The daemon of `pidfile` is running (pid_is_ours of the pid it holds). */
+bool alive_pidfile(const char *pidfile);
+/* The serial console socket of VM node `node` of the lab in `dir`, NULL if
+ * it is not a VM. */
+char *vm_serial_of(const char *dir, const char *node);
+/* Remove what the state of the lab in `dir` lists (teardown.c): VMs,
+ * daemons, namespaces, then the run directory. Idempotent. */
+int lab_teardown(const char *dir, bool verbose);
 
 #endif

@@ -4,7 +4,7 @@
 need_root
 L="$B/labctl"
 export VDELAB_RUN_DIR="$T/run"
-lab "${P}b"; lab "${P}c"; lab "${P}k"; lab "${P}x"; lab "${P}y"; lab "${P}v"
+lab "${P}b"; lab "${P}c"; lab "${P}r"; lab "${P}k"; lab "${P}x"; lab "${P}y"; lab "${P}v"
 leftovers() { ip netns list | grep -c "vl-$1\."; }
 
 # 1. an exec that fails on the last node: everything created is removed
@@ -82,6 +82,32 @@ echo "killed at each of $((n - 1)) record boundaries, down finished each time"
 "$L" check --name "${P}y" labs/switched-lan.xml >/dev/null || fail "down of x broke y"
 "$L" down "${P}y" >/dev/null
 [ "$(leftovers "${P}x") $(leftovers "${P}y")" = "0 0" ] || fail "leftovers of x or y"
+
+# 3b. a failing check says why and shows the output; several reports in one run
+cat > "$T/chk.xml" <<XML
+<lab name="${P}r">
+  <switch name="s"/>
+  <node name="a"><if switch="s" ip="10.23.0.1/24"/></node>
+  <check node="a" run="echo hello; echo world" expect="^bye" timeout="1"/>
+  <check node="a" run="exit 3" timeout="1"/>
+  <check node="a" run="echo fine" expect="fine"/>
+</lab>
+XML
+"$L" up "$T/chk.xml" >/dev/null || fail "up chk"
+"$L" check "$T/chk.xml" > "$T/chk.txt"; rc=$?
+cat "$T/chk.txt"
+[ $rc -eq 1 ] || fail "failing checks: exit $rc"
+grep -q "does not match /^bye/" "$T/chk.txt" || fail "the expression that did not match is not shown"
+grep -q "| world" "$T/chk.txt" || fail "the failing check's output is not shown"
+grep -q "exit 3, expected 0" "$T/chk.txt" || fail "the exit code is not explained"
+"$L" check "$T/chk.xml" --format json="$T/r.json" --format junit="$T/r.xml" --format tap > "$T/r.tap"
+grep -q '"output": "hello\\nworld\\n"' "$T/r.json" || { cat "$T/r.json"; fail "JSON lacks the full output"; }
+grep -q '"expect": "^bye"' "$T/r.json" || fail "JSON lacks the expression"
+grep -q '<failure message="exit 0, but the output does not match /^bye/">hello' "$T/r.xml" || { cat "$T/r.xml"; fail "JUnit lacks the failure and output"; }
+grep -q '^#   world' "$T/r.tap" || fail "TAP lacks the output"
+grep -q '^not ok 2 ' "$T/r.tap" || fail "TAP results"
+"$L" check "$T/chk.xml" --format json --format tap >/dev/null 2>&1 && fail "two reports on stdout accepted"
+"$L" down "${P}r" >/dev/null
 
 # 4. an invalid file is refused before anything is created
 printf '<lab name="%s">\n <switch name="s"/>\n <node name="a"><if switch="t"/></node>\n</lab>\n' "${P}v" > "$T/v.xml"

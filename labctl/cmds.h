@@ -1,4 +1,6 @@
-/* run.h - a lab's life on this host: up, down, status, exec, check.
+/* cmds.h - labctl's subcommands, one file each (up.c, down.c, status.c,
+ * exec.c, check.c, link.c, capture.c, trace.c, console.c for console and
+ * top), dispatched from main.c's table; their shared helpers are util.h.
  *
  * Runtime state lives in one run directory per lab (RUN_ROOT/LAB, RUN_ROOT
  * = /run/vdelab as root, else $XDG_RUNTIME_DIR/vdelab or /tmp/vdelab-UID;
@@ -13,19 +15,19 @@
  * switch's death takes them away too. Switches are vdelab-switch daemons
  * configured through their console; cables are vdelab-plug daemons.
  */
-#ifndef LABCTL_RUN_H
-#define LABCTL_RUN_H
+#ifndef LABCTL_CMDS_H
+#define LABCTL_CMDS_H
 
 #include "lab.h"
 
 /* Entry points of the subcommands; argv[0] is the subcommand name. */
-int run_up(int argc, char **argv);
-int run_down(int argc, char **argv);
-int run_status(int argc, char **argv);
-int run_exec(int argc, char **argv);
-int run_check(int argc, char **argv);
-int run_link(int argc, char **argv);
-int run_capture(int argc, char **argv);
+int run_up(int argc, char **argv);      /* up.c */
+int run_down(int argc, char **argv);    /* down.c */
+int run_status(int argc, char **argv);  /* status.c */
+int run_exec(int argc, char **argv);    /* exec.c */
+int run_check(int argc, char **argv);   /* check.c */
+int run_link(int argc, char **argv);    /* link.c */
+int run_capture(int argc, char **argv); /* capture.c */
 int run_trace(int argc, char **argv);   /* trace.c */
 int run_console(int argc, char **argv); /* console.c */
 int run_top(int argc, char **argv);     /* console.c */

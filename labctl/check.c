@@ -1,0 +1,265 @@
+/* check.c - labctl check: the lab's checks, text/TAP/JSON/JUnit. */
+#include "cmds.h"
+#include "mgmt.h"
+#include "state.h"
+#include "util.h"
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- checks ---- */
+
+struct result {
+	const struct lab_check *c;
+	bool pass;
+	double secs;
+	char *detail;  /* one line: what happened */
+	char *output;  /* the command's whole output (run= checks), or NULL */
+};
+
+/* Why a run= check with this exit code and output fails, NULL if it passes. */
+static char *run_verdict(const struct lab_check *c, int rc, const char *out)
+{
+	if (rc != c->exit_code)
+		return g_strdup_printf("exit %d, expected %d", rc, c->exit_code);
+	if (c->expect && !g_regex_match_simple(c->expect, out ? out : "", 0, 0))
+		return g_strdup_printf("exit %d, but the output does not match /%s/", rc, c->expect);
+	return NULL;
+}
+
+static bool run_one(const char *labname, const struct lab *lab, const struct lab_check *c, char **detail,
+		    char **output)
+{
+	g_autofree char *ns = ns_name(labname, c->node);
+	g_autofree char *dir = lab_dir(labname);
+	g_autofree char *serial = vm_serial_of(dir, c->node);
+	*output = NULL;
+	if (serial) { /* a VM node: the same check through its console */
+		g_autofree char *out = NULL, *cmd = NULL;
+		bool want_fail = c->ping && c->expect && !strcmp(c->expect, "fail");
+		if (c->ping) {
+			struct lab_node *t = lab_find_node(lab, c->ping);
+			g_autofree char *addr = t ? lab_node_address(t) : g_strdup(c->ping);
+			cmd = g_strdup_printf("ping -c 1 -W 1 %s >/dev/null", addr);
+		} else {
+			cmd = g_strdup(c->run);
+		}
+		int rc = vm_exec(serial, cmd, c->timeout_s < 2 ? 2 : c->timeout_s, &out);
+		if (c->ping) {
+			*detail = g_strdup_printf("ping %s %s (in the VM)", c->ping, rc == 0 ? "answered" : "got no answer");
+			return want_fail ? rc != 0 : rc == 0;
+		}
+		g_autofree char *why = run_verdict(c, rc, out);
+		*detail = why ? g_strdup_printf("%s (in the VM)", why) : g_strdup_printf("exit %d (in the VM)", rc);
+		*output = g_strdup(out ? out : "");
+		return !why;
+	}
+	if (c->ping) {
+		struct lab_node *t = lab_find_node(lab, c->ping);
+		g_autofree char *addr = t ? lab_node_address(t) : g_strdup(c->ping);
+		bool want_fail = c->expect && !strcmp(c->expect, "fail");
+		char *argv[] = { "ip", "netns", "exec", ns, "ping", strchr(addr, ':') ? "-6" : "-4", "-c", "1", "-W", "1",
+				 addr, NULL };
+		int rc = spawn(argv, NULL);
+		*detail = g_strdup_printf("ping %s %s", addr, rc == 0 ? "answered" : "got no answer");
+		return want_fail ? rc != 0 : rc == 0;
+	}
+	g_autofree char *out = NULL;
+	g_autofree char *limit = g_strdup_printf("%.0f", c->timeout_s < 1 ? 1 : c->timeout_s);
+	char *argv[] = { "ip", "netns", "exec", ns, "timeout", limit, "sh", "-c", c->run, NULL };
+	int rc = spawn(argv, &out);
+	g_autofree char *why = run_verdict(c, rc, out);
+	*detail = why ? g_strdup(why) : g_strdup_printf("exit %d", rc);
+	*output = g_strdup(out ? out : "");
+	return !why;
+}
+
+enum fmt { FMT_TEXT, FMT_TAP, FMT_JSON, FMT_JUNIT };
+static const char *const fmt_names[] = { "text", "tap", "json", "junit" };
+
+static char *label_of(const struct result *r)
+{
+	return r->c->name ? g_strdup(r->c->name) :
+		g_strdup_printf("%s: %s %s", r->c->node, r->c->ping ? "ping" : "run", r->c->ping ? r->c->ping : r->c->run);
+}
+
+/* The results in one format. Text shows a failing check's first 20 lines
+ * of output; TAP, JSON and JUnit carry the whole output. */
+static void report(FILE *f, enum fmt fmt, const char *name, GArray *res, unsigned failed)
+{
+	if (fmt == FMT_TAP)
+		fprintf(f, "1..%u\n", res->len);
+	if (fmt == FMT_JSON) {
+		g_autofree char *n = g_strescape(name, NULL);
+		fprintf(f, "{\"lab\": \"%s\", \"checks\": [", n);
+	}
+	if (fmt == FMT_JUNIT) {
+		g_autofree char *n = g_markup_escape_text(name, -1);
+		fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"%s\" tests=\"%u\" failures=\"%u\">\n",
+			n, res->len, failed);
+	}
+	for (guint i = 0; i < res->len; i++) {
+		const struct result *r = &g_array_index(res, struct result, i);
+		g_autofree char *label = label_of(r);
+		const char *out = r->output ? r->output : "";
+		if (fmt == FMT_JUNIT) {
+			g_autofree char *l = g_markup_escape_text(label, -1), *d = g_markup_escape_text(r->detail, -1);
+			g_autofree char *o = g_markup_escape_text(out, -1), *node = g_markup_escape_text(r->c->node, -1);
+			fprintf(f, "  <testcase classname=\"%s\" name=\"%s\" time=\"%.2f\">", node, l, r->secs);
+			if (!r->pass)
+				fprintf(f, "<failure message=\"%s\">%s</failure>", d, o);
+			else if (*out)
+				fprintf(f, "<system-out>%s</system-out>", o);
+			fprintf(f, "</testcase>\n");
+		} else if (fmt == FMT_TAP) {
+			fprintf(f, "%s %u - %s # %s\n", r->pass ? "ok" : "not ok", i + 1, label, r->detail);
+			g_auto(GStrv) ol = g_strsplit(out, "\n", -1);
+			for (int k = 0; ol[k] && (ol[k][0] || ol[k + 1]); k++)
+				fprintf(f, "#   %s\n", ol[k]);
+		} else if (fmt == FMT_JSON) {
+			g_autofree char *l = g_strescape(label, NULL), *d = g_strescape(r->detail, NULL);
+			g_autofree char *o = g_strescape(out, NULL), *x = r->c->expect ? g_strescape(r->c->expect, NULL) : NULL;
+			fprintf(f, "%s\n  {\"name\": \"%s\", \"line\": %d, \"pass\": %s, \"seconds\": %.2f, \"detail\": \"%s\", "
+				"\"expect\": %s%s%s, \"output\": \"%s\"}", i ? "," : "", l, r->c->line, r->pass ? "true" : "false",
+				r->secs, d, x ? "\"" : "", x ? x : "null", x ? "\"" : "", o);
+		} else {
+			fprintf(f, "%s  %-50s %5.2f s  %s\n", r->pass ? "PASS" : "FAIL", label, r->secs, r->detail);
+			if (!r->pass && *out) {
+				g_autofree char *text = g_strchomp(g_strdup(out));
+				g_auto(GStrv) ol = g_strsplit(text, "\n", -1);
+				guint n = g_strv_length(ol);
+				for (guint k = 0; k < n && k < 20; k++)
+					fprintf(f, "      | %s\n", ol[k]);
+				if (n > 20)
+					fprintf(f, "      | ... (%u more lines: --format json has them all)\n", n - 20);
+			}
+		}
+	}
+	if (fmt == FMT_JSON)
+		fprintf(f, "\n], \"passed\": %u, \"failed\": %u}\n", res->len - failed, failed);
+	else if (fmt == FMT_JUNIT)
+		fprintf(f, "</testsuite>\n");
+	else if (fmt == FMT_TEXT)
+		fprintf(f, "%u passed, %u failed\n", res->len - failed, failed);
+}
+
+int run_check(int argc, char **argv)
+{
+	g_auto(GStrv) formats = NULL;
+	GOptionEntry entries[] = {
+		{ "format", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &formats,
+		  "text (default), tap, json or junit; FMT=FILE writes that report to FILE; repeatable", "FMT[=FILE]" },
+		{ NULL }
+	};
+	if (!begin(&argc, &argv, "check", "FILE - run the lab's checks against the running lab",
+		   "Each check is retried until it passes or its timeout (default 5 s) runs out, so\n"
+		   "routing and ARP can settle. ping=NODE|ADDRESS [expect=\"fail\"]; run=\"CMD\" with\n"
+		   "exit (default 0) and expect (a regular expression on the output). A failing run=\n"
+		   "check shows why (the exit code, or the expression that did not match) and the\n"
+		   "first 20 lines of its output; tap, json and junit carry the whole output.\n"
+		   "Several reports in one run:  --format json=r.json --format junit=r.xml\n"
+		   "Exit status: 0 if every check passes, 1 otherwise, 2 if the lab is not up.",
+		   entries, 1, "lab file"))
+		return 2;
+	/* FMT or FMT=FILE, each at most once on stdout */
+	GArray *outs = g_array_new(FALSE, TRUE, sizeof(enum fmt));
+	GPtrArray *files = g_ptr_array_new();
+	unsigned on_stdout = 0;
+	for (int i = 0; formats && formats[i]; i++) {
+		const char *eq = strchr(formats[i], '=');
+		g_autofree char *fn = eq ? g_strndup(formats[i], (gsize)(eq - formats[i])) : g_strdup(formats[i]);
+		int k = -1;
+		for (int j = 0; j < 4; j++)
+			if (!strcmp(fn, fmt_names[j]))
+				k = j;
+		if (k < 0 || (eq && !eq[1])) {
+			fprintf(stderr, "labctl check: --format %s: expected text, tap, json or junit, optionally =FILE\n", formats[i]);
+			g_array_free(outs, TRUE), g_ptr_array_free(files, TRUE);
+			return 2;
+		}
+		enum fmt fk = (enum fmt)k;
+		g_array_append_val(outs, fk);
+		g_ptr_array_add(files, eq && strcmp(eq + 1, "-") ? (gpointer)(eq + 1) : NULL);
+		on_stdout += !(eq && strcmp(eq + 1, "-"));
+	}
+	if (on_stdout > 1) {
+		fprintf(stderr, "labctl check: only one report can go to stdout (give the others =FILE)\n");
+		g_array_free(outs, TRUE), g_ptr_array_free(files, TRUE);
+		return 2;
+	}
+	if (!outs->len) {
+		enum fmt t = FMT_TEXT;
+		g_array_append_val(outs, t);
+		g_ptr_array_add(files, NULL);
+	}
+	struct lab *lab = load_or_report(argv[1]);
+	if (!lab) {
+		g_array_free(outs, TRUE), g_ptr_array_free(files, TRUE);
+		return 1;
+	}
+	const char *name = opt_lab_name() ? opt_lab_name() : lab->name;
+	/* a lab brought up with --site runs the checks of that site's nodes */
+	g_autofree char *dir = lab_dir(name);
+	g_autoptr(LabState) st = state_load(dir);
+	if (!st) { /* not up: say so now instead of waiting out every timeout */
+		fprintf(stderr, "labctl check: lab \"%s\" is not up (labctl up %s)\n", name, argv[1]);
+		lab_free(lab);
+		g_array_free(outs, TRUE), g_ptr_array_free(files, TRUE);
+		return 2;
+	}
+	const char *site = st->site;
+	GArray *res = g_array_new(FALSE, TRUE, sizeof(struct result));
+	unsigned failed = 0;
+	for (guint i = 0; i < lab->checks->len; i++) {
+		struct result r = { .c = g_ptr_array_index(lab->checks, i) };
+		const struct lab_node *cn = lab_find_node(lab, r.c->node);
+		if (site && cn->site && strcmp(cn->site, site))
+			continue;
+		double t0 = now_s();
+		do {
+			g_free(r.detail);
+			g_free(r.output);
+			r.pass = run_one(name, lab, r.c, &r.detail, &r.output);
+			if (r.pass || (r.c->ping && r.c->expect && !strcmp(r.c->expect, "fail")))
+				break;
+			g_usleep(200000);
+		} while (now_s() - t0 < r.c->timeout_s);
+		r.secs = now_s() - t0;
+		failed += !r.pass;
+		g_array_append_val(res, r);
+	}
+	int rc = failed ? 1 : 0;
+	for (guint i = 0; i < outs->len; i++) {
+		const char *fn = g_ptr_array_index(files, i);
+		FILE *f = fn ? fopen(fn, "w") : stdout;
+		if (!f) {
+			fprintf(stderr, "labctl check: %s: %s\n", fn, g_strerror(errno));
+			rc = 2;
+			continue;
+		}
+		report(f, g_array_index(outs, enum fmt, i), name, res, failed);
+		if (fn)
+			fclose(f);
+	}
+	for (guint i = 0; i < res->len; i++) {
+		g_free(g_array_index(res, struct result, i).detail);
+		g_free(g_array_index(res, struct result, i).output);
+	}
+	g_array_free(res, TRUE);
+	g_array_free(outs, TRUE);
+	g_ptr_array_free(files, TRUE);
+	lab_free(lab);
+	return rc;
+}
