@@ -1,4 +1,5 @@
 #include "lab.h"
+#include "schema.h"
 #include "../vde/core/impair.h"
 #include "../vde/core/vxlan.h"
 
@@ -25,7 +26,13 @@ static void err_at(struct ctx *c, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	g_ptr_array_add(c->errors, g_strdup_printf("%s:%d: %s", c->path, line, msg));
+	char *full = g_strdup_printf("%s:%d: %s", c->path, line > 0 ? line : 1, msg);
+	for (guint i = 0; i < c->errors->len; i++) /* the same error once */
+		if (!strcmp(g_ptr_array_index(c->errors, i), full)) {
+			g_free(full);
+			return;
+		}
+	g_ptr_array_add(c->errors, full);
 }
 
 static void on_xml_error(void *data, xmlErrorPtr e)
@@ -33,7 +40,31 @@ static void on_xml_error(void *data, xmlErrorPtr e)
 	struct ctx *c = data;
 	g_autofree char *msg = g_strdup(e->message ? e->message : "error");
 	g_strchomp(msg);
-	g_ptr_array_add(c->errors, g_strdup_printf("%s:%d: %s", c->path, e->line, msg));
+	int line = e->line;
+	if (!line && e->node) /* validity errors often carry the node, not the line */
+		line = (int)xmlGetLineNo((xmlNodePtr)e->node);
+	if (line <= 0)
+		line = 1; /* never FILE:0: */
+	const char *hint = "";
+	if (strstr(msg, "xmlParseEntityRef: no name"))
+		hint = " (a bare & in text or an attribute: write &amp;, e.g. &amp;&amp;, or put the command in <![CDATA[ ... ]]>)";
+	else if (strstr(msg, "StartTag: invalid element name"))
+		hint = " (a bare < in text: write &lt; or use <![CDATA[ ... ]]>)";
+	char *full = g_strdup_printf("%s:%d: %s%s", c->path, line, msg, hint);
+	for (guint i = 0; i < c->errors->len; i++) /* the same error once */
+		if (!strcmp(g_ptr_array_index(c->errors, i), full)) {
+			g_free(full);
+			return;
+		}
+	g_ptr_array_add(c->errors, full);
+}
+
+/* libxml2's RELAX NG messages that only say that something below failed */
+static bool generic_rng_message(const char *m)
+{
+	return strstr(m, "failed to validate attributes") || strstr(m, "failed to validate content") ||
+	       strstr(m, "Invalid attribute") || strstr(m, "in interleave") || strstr(m, "Expecting element") ||
+	       strstr(m, "Element lab has extra content");
 }
 
 static char *attr(xmlNode *n, const char *name)
@@ -773,7 +804,7 @@ struct lab *lab_load(const char *path, GPtrArray *errors)
 	if (!doc) {
 		xmlSetStructuredErrorFunc(NULL, NULL);
 		if (errors->len == before)
-			g_ptr_array_add(errors, g_strdup_printf("%s:0: cannot read: %s", path, g_strerror(errno)));
+			g_ptr_array_add(errors, g_strdup_printf("%s: cannot read: %s", path, g_strerror(errno)));
 		return NULL;
 	}
 	xmlRelaxNGParserCtxtPtr rp = xmlRelaxNGNewMemParserCtxt(lab_rng_text, (int)strlen(lab_rng_text));
@@ -784,12 +815,28 @@ struct lab *lab_load(const char *path, GPtrArray *errors)
 	int rc = xmlRelaxNGValidateDoc(vc, doc);
 	xmlRelaxNGFreeValidCtxt(vc);
 	xmlRelaxNGFree(schema);
+	if (rc != 0) { /* name the attribute and what it may be, instead of libxml2's summary */
+		GPtrArray *mine = g_ptr_array_new_with_free_func(g_free);
+		if (schema_check_attributes(lab_rng_text, doc, path, mine)) {
+			for (guint i = errors->len; i-- > before;)
+				if (generic_rng_message(g_ptr_array_index(errors, i)))
+					g_ptr_array_remove_index(errors, i);
+			for (guint i = 0; i < mine->len; i++) {
+				bool dup = false; /* the same error once */
+				for (guint k = before; k < errors->len && !dup; k++)
+					dup = !strcmp(g_ptr_array_index(errors, k), g_ptr_array_index(mine, i));
+				if (!dup)
+					g_ptr_array_add(errors, g_strdup(g_ptr_array_index(mine, i)));
+			}
+		}
+		g_ptr_array_free(mine, TRUE);
+	}
 	struct lab *lab = NULL;
 	if (rc == 0) {
 		lab = build(xmlDocGetRootElement(doc), path);
 		semantics(&c, lab);
 	} else if (errors->len == before) {
-		g_ptr_array_add(errors, g_strdup_printf("%s:0: does not match the lab schema", path));
+		g_ptr_array_add(errors, g_strdup_printf("%s:1: does not match the lab schema", path));
 	}
 	xmlFreeDoc(doc);
 	xmlSetStructuredErrorFunc(NULL, NULL);

@@ -1,9 +1,7 @@
 /* util.c - helpers every labctl subcommand shares (util.h). */
 #include "cmds.h"
-#include "mgmt.h"
 #include "state.h"
 #include "util.h"
-#include "vm.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -320,6 +320,31 @@ static void test_relative_paths(void)
 	g_rmdir(dir);
 }
 
+/* libxml2's generic "failed to validate attributes" becomes a message
+ * naming the element, attribute, value and what is allowed; limits are
+ * stated; never FILE:0:; the same error once; a bare & gets a hint. */
+static void test_attribute_messages(void)
+{
+	static const char *e1[] = { "1:<lab> name=\"abcdefghijklmnopq\": 17 characters, at most 15",
+				    "2:<switch> hub=\"maybe\": expected yes or no",
+				    "3:<node> kind=\"box\": expected netns or vm",
+				    "4:<switch>: unknown attribute \"bogus\" (allowed: name, site, ports, hub, vlans)",
+				    "5:<route>: attribute \"via\" is required",
+				    "6:<cable> port=\"0\": expected a whole number > 0", NULL };
+	expect_errors("<lab name=\"abcdefghijklmnopq\">\n"
+		      "  <switch name=\"s\" hub=\"maybe\"/>\n"
+		      "  <node name=\"a\" kind=\"box\"><if switch=\"s\"/></node>\n"
+		      "  <switch name=\"t\" bogus=\"1\"/>\n"
+		      "  <node name=\"b\"><if switch=\"s\"/><route to=\"10.0.0.0/8\"/></node>\n"
+		      "  <cable a=\"s\" b=\"t\" port=\"0\"/>\n"
+		      "</lab>\n", e1);
+	static const char *e2[] = { "2:<node> kind=\"box\": expected netns or vm", NULL }; /* twice on one line: once */
+	expect_errors("<lab name=\"x\">\n  <node name=\"a\" kind=\"box\"/><node name=\"b\" kind=\"box\"/>\n</lab>\n", e2);
+	static const char *e3[] = { "3:write &amp;", NULL };
+	expect_errors("<lab name=\"x\">\n  <switch name=\"s\"/><node name=\"a\"><if switch=\"s\"/></node>\n"
+		      "  <exec node=\"a\">true && true</exec>\n</lab>\n", e3);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -334,6 +359,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/lab/sites_and_vxlan", test_sites_and_vxlan);
 	g_test_add_func("/lab/teaching_labs_valid", test_teaching_labs_valid);
 	g_test_add_func("/lab/hostile_attributes", test_hostile_attributes);
+	g_test_add_func("/lab/attribute_messages", test_attribute_messages);
 	g_test_add_func("/lab/relative_paths", test_relative_paths);
 	return g_test_run();
 }
