@@ -42,8 +42,7 @@ static bool resolve_port(const char *dir, const char *target, char **sw, int *po
 	}
 	for (guint i = 0; i < st->cables->len; i++) {
 		const struct st_cable *c = &g_array_index(st->cables, struct st_cable, i);
-		g_autofree char *rev = g_strdup_printf("%s-%s", c->sw[1], c->sw[0]);
-		if (strcmp(c->name, target) && strcmp(rev, target))
+		if (!state_cable_is(c, target, NULL))
 			continue;
 		int e = c->port[0] >= 0 ? 0 : 1;
 		*sw = g_strdup(c->sw[e]);

@@ -197,7 +197,7 @@ static void free_vxlan(gpointer p) { struct lab_vxlan *x = p; g_free(x->map), g_
 static void free_cable(gpointer p)
 {
 	struct lab_cable *c = p;
-	g_free(c->a), g_free(c->b), g_free(c->imp_ab), g_free(c->imp_ba), g_array_free(c->trunk, TRUE), g_free(c);
+	g_free(c->name), g_free(c->a), g_free(c->b), g_free(c->imp_ab), g_free(c->imp_ba), g_array_free(c->trunk, TRUE), g_free(c);
 }
 static void free_exec(gpointer p) { struct lab_exec *e = p; g_free(e->node), g_free(e->cmd), g_free(e); }
 static void free_check(gpointer p)
@@ -327,6 +327,15 @@ static struct lab *build(xmlNode *root, const char *path)
 			struct lab_cable *c = g_new0(struct lab_cable, 1);
 			c->a = attr(x, "a");
 			c->b = attr(x, "b");
+			c->name = attr(x, "name");
+			if (!c->name) { /* A-B, then A-B.2, A-B.3 for more cables between the same two */
+				unsigned same = 1;
+				for (guint k = 0; k < lab->cables->len; k++) {
+					const struct lab_cable *o = g_ptr_array_index(lab->cables, k);
+					same += (!strcmp(o->a, c->a) && !strcmp(o->b, c->b)) || (!strcmp(o->a, c->b) && !strcmp(o->b, c->a));
+				}
+				c->name = same == 1 ? g_strdup_printf("%s-%s", c->a, c->b) : g_strdup_printf("%s-%s.%u", c->a, c->b, same);
+			}
 			g_autofree char *t = attr(x, "vlan-trunk");
 			c->trunk = vid_list(t);
 			c->udp_port = attr_int(x, "port", 0);
@@ -626,6 +635,11 @@ static void semantics(struct ctx *c, struct lab *lab)
 	for (guint i = 0; i < lab->cables->len; i++) {
 		struct lab_cable *cb = g_ptr_array_index(lab->cables, i);
 		struct lab_switch *a = lab_find_switch(lab, cb->a), *b = lab_find_switch(lab, cb->b);
+		for (guint k = 0; k < i; k++)
+			if (!strcmp(((struct lab_cable *)g_ptr_array_index(lab->cables, k))->name, cb->name))
+				err_at(c, cb->line, "cable name \"%s\" is used twice", cb->name);
+		if (lab_find_node(lab, cb->name))
+			err_at(c, cb->line, "cable name \"%s\" is also a node's name (link targets would be ambiguous)", cb->name);
 		if (!a)
 			err_at(c, cb->line, "cable end \"%s\" is not a switch", cb->a);
 		if (!b)
@@ -782,6 +796,18 @@ bool lab_libvirt_uri_ok(const char *uri, const char **why)
 		}
 	}
 	return true;
+}
+
+const struct lab_cable *lab_find_cable(const struct lab *lab, const char *name)
+{
+	for (guint i = 0; i < lab->cables->len; i++) {
+		const struct lab_cable *c = g_ptr_array_index(lab->cables, i);
+		g_autofree char *rev = g_strdup_printf("%s-%s", c->b, c->a);
+		g_autofree char *def = g_strdup_printf("%s-%s", c->a, c->b);
+		if (!strcmp(c->name, name) || (!strcmp(c->name, def) && !strcmp(rev, name)))
+			return c;
+	}
+	return NULL;
 }
 
 bool lab_name_ok(const char *name)

@@ -66,6 +66,7 @@ struct lab_node {
 };
 
 struct lab_cable {
+	char *name;         /* name= or "A-B"; a second cable between A and B is "A-B.2", ... */
 	char *a, *b;        /* switch names */
 	GArray *trunk;      /* VIDs carried tagged; empty = VLAN 0 untagged */
 	char *imp_ab, *imp_ba;
@@ -117,6 +118,8 @@ struct lab {
  * "FILE:LINE: message" strings appended to `errors`. A lab is returned only
  * when it has no error at all. */
 struct lab *lab_load(const char *path, GPtrArray *errors);
+/* The cable named `name` (its name, or "B-A" for the default "A-B"). */
+const struct lab_cable *lab_find_cable(const struct lab *lab, const char *name);
 /* Is `name` a lab (or node, switch) name as the schema allows: a letter,
  * then up to 14 letters, digits, '_' or '-'? Command-line names are held to
  * the same rule, so none can walk out of the run root ("../x", "/"). */

@@ -53,10 +53,10 @@ static int resolve_link(const char *dir_run, const char *target, const char *dir
 	}
 	for (guint i = 0; i < st->cables->len; i++) {
 		const struct st_cable *c = &g_array_index(st->cables, struct st_cable, i);
-		g_autofree char *rev = g_strdup_printf("%s-%s", c->sw[1], c->sw[0]);
-		bool fwd = !strcmp(c->name, target), back = !strcmp(rev, target);
-		if (!fwd && !back)
+		bool back;
+		if (!state_cable_is(c, target, &back))
 			continue;
+		bool fwd = !back;
 		bool ab = !strcmp(dir, "both") || (!strcmp(dir, "ab") && fwd) || (!strcmp(dir, "ba") && back);
 		bool ba = !strcmp(dir, "both") || (!strcmp(dir, "ba") && fwd) || (!strcmp(dir, "ab") && back);
 		if (!ab && !ba) {
@@ -189,12 +189,7 @@ static int link_reset(const char *dir, const struct state *st, const char *only,
 		if (only && strcmp(only, c->name))
 			continue;
 		found = true;
-		const struct lab_cable *lc = NULL;
-		for (guint k = 0; k < lab->cables->len; k++) {
-			const struct lab_cable *x = g_ptr_array_index(lab->cables, k);
-			if (!strcmp(x->a, c->sw[0]) && !strcmp(x->b, c->sw[1]))
-				lc = x;
-		}
+		const struct lab_cable *lc = lab_find_cable(lab, c->name);
 		for (int e = 0; !rc && e < 2; e++) {
 			const char *spec = lc ? (e ? lc->imp_ba : lc->imp_ab) : NULL;
 			g_autofree char *full = spec ? g_strdup_printf("none %s", spec) : NULL;

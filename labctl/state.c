@@ -267,6 +267,16 @@ char *state_switch_mgmt(const struct state *st, const char *sw)
 	return g_strdup_printf("%.*s.mgmt", (int)(strlen(d->pidfile) - 4), d->pidfile);
 }
 
+bool state_cable_is(const struct st_cable *c, const char *target, bool *reversed)
+{
+	g_autofree char *def = g_strdup_printf("%s-%s", c->sw[0], c->sw[1]);
+	g_autofree char *rev = g_strdup_printf("%s-%s", c->sw[1], c->sw[0]);
+	bool back = !strcmp(c->name, def) && !strcmp(rev, target);
+	if (reversed)
+		*reversed = back;
+	return back || !strcmp(c->name, target);
+}
+
 bool state_has_netns(const struct state *st, const char *ns)
 {
 	for (guint i = 0; i < st->netns->len; i++)

@@ -68,6 +68,9 @@ bool state_add_tunnel(struct state *st, const char *type, const char *sw, int po
 bool state_add_domain(struct state *st, const char *name, const char *uri);
 bool state_add_vmserial(struct state *st, const char *node, const char *path);
 
+/* Is `target` this cable: its name, or "B-A" for a cable named "A-B"? */
+bool state_cable_is(const struct st_cable *c, const char *target, bool *reversed);
+
 /* Lookups. */
 const struct st_daemon *state_switch(const struct state *st, const char *sw);
 bool state_has_netns(const struct state *st, const char *ns);

@@ -214,11 +214,7 @@ static bool topo_load(struct topo *t, GString *err)
 		c->pa = sc->port[0];
 		c->swb = g_strdup(sc->sw[1]);
 		c->pb = sc->port[1];
-		for (guint k = 0; k < t->m->cables->len; k++) {
-			const struct lab_cable *lc = g_ptr_array_index(t->m->cables, k);
-			if (!strcmp(lc->a, c->swa) && !strcmp(lc->b, c->swb))
-				c->cfg = lc;
-		}
+		c->cfg = lab_find_cable(t->m, c->name);
 		g_ptr_array_add(t->cables, c);
 	}
 	for (guint i = 0; i < st->vmserials->len; i++) {

@@ -462,8 +462,7 @@ static bool start_cable_end(struct run *r, const struct lab_cable *c, unsigned i
 	if (imp && !mgmtf(err, m, "impair/set %d out %s", port, imp))
 		return false;
 	/* the other end's switch is on another host: "-" */
-	g_autofree char *cname = g_strdup_printf("%s-%s", c->a, c->b);
-	if (!st_ok(r, err, state_add_cable(r->st, cname, c->a, me == 0 ? port : -1, c->b, me == 1 ? port : -1)))
+	if (!st_ok(r, err, state_add_cable(r->st, c->name, c->a, me == 0 ? port : -1, c->b, me == 1 ? port : -1)))
 		return false;
 	g_autofree char *what = g_strdup_printf("encrypted cable %s[%d] -> %s (site %s, udp %d)", s->name, port,
 						o->name, o->site, base + 1 - me);
@@ -496,9 +495,8 @@ static bool start_cable(struct run *r, const struct lab_cable *c, unsigned idx, 
 	g_autofree char *bin = tool("vdelab-plug");
 	g_autofree char *da = sw_dir(r, a->name), *db = sw_dir(r, b->name);
 	g_autofree char *ua = g_strdup_printf("vde://%s[%d]", da, pa), *ub = g_strdup_printf("vde://%s[%d]", db, pb);
-	g_autofree char *descr = g_strdup_printf("cable %s-%s", c->a, c->b);
-	g_autofree char *cname = g_strdup_printf("%s-%s", c->a, c->b);
-	if (!st_ok(r, err, state_add_daemon(r->st, "plug", cname, pid)))
+	g_autofree char *descr = g_strdup_printf("cable %s", c->name);
+	if (!st_ok(r, err, state_add_daemon(r->st, "plug", c->name, pid)))
 		return false;
 	GPtrArray *argv = g_ptr_array_new();
 	g_ptr_array_add(argv, bin);
@@ -524,7 +522,7 @@ static bool start_cable(struct run *r, const struct lab_cable *c, unsigned idx, 
 		return false;
 	if (c->imp_ba && !mgmtf(err, mb, "impair/set %d out %s", pb, c->imp_ba))
 		return false;
-	if (!st_ok(r, err, state_add_cable(r->st, cname, c->a, pa, c->b, pb)))
+	if (!st_ok(r, err, state_add_cable(r->st, c->name, c->a, pa, c->b, pb)))
 		return false;
 	g_autofree char *what = g_strdup_printf("cable %s[%d] - %s[%d]", c->a, pa, c->b, pb);
 	progress(what, t0);

@@ -35,4 +35,35 @@ within "$e" 29 33 || fail "RTT with r1:eth1 cleared: $e"
 f=$(x); echo "after reset of every link: $f ms"
 within "$f" 39 43 || fail "RTT after reset: $f, not the lab file's 40 ms"
 "$L" down "$N" >/dev/null
+
+# two cables between the same two switches: each has its own name and is
+# addressed on its own (red over the first, blue over the second)
+M="${P}2c"
+lab "$M"
+cat > "$T/two.xml" <<XML
+<lab name="$M">
+  <switch name="sw1" vlans="10,20"/>
+  <switch name="sw2" vlans="10,20"/>
+  <cable a="sw1" b="sw2" vlan-trunk="10"/>
+  <cable a="sw1" b="sw2" vlan-trunk="20"/>
+  <node name="red1"><if switch="sw1" vlan="10" ip="192.168.60.1/24"/></node>
+  <node name="blue1"><if switch="sw1" vlan="20" ip="192.168.60.2/24"/></node>
+  <node name="red2"><if switch="sw2" vlan="10" ip="192.168.60.3/24"/></node>
+  <node name="blue2"><if switch="sw2" vlan="20" ip="192.168.60.4/24"/></node>
+</lab>
+XML
+"$L" up "$T/two.xml" >/dev/null || fail "up of two cables"
+"$L" top "$M" --once --json > "$T/top.json"
+grep -q '"sw1-sw2"' "$T/top.json" || fail "top --json lacks the first cable"
+grep -q '"sw1-sw2.2"' "$T/top.json" || fail "top --json lacks the second cable"
+"$L" link set "$M" sw1-sw2.2 both delay=25ms || fail "link set of the second cable"
+"$L" exec "$M" blue1 -- ping -c 1 -W 2 192.168.60.4 >/dev/null   # ARP first
+"$L" exec "$M" red1 -- ping -c 1 -W 2 192.168.60.3 >/dev/null
+rb=$("$L" exec "$M" blue1 -- ping -c 3 -i 0.2 -W 2 192.168.60.4 | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
+rr=$("$L" exec "$M" red1 -- ping -c 3 -i 0.2 -W 2 192.168.60.3 | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
+echo "blue over sw1-sw2.2 (25 ms each way): $rb ms; red over sw1-sw2: $rr ms"
+within "$rb" 49 54 || fail "the second cable's delay did not apply: $rb"
+within "$rr" 0 3 || fail "link set of sw1-sw2.2 reached the first cable: $rr"
+"$L" link show "$M" sw1-sw2 | grep -q "ab none" || fail "link show of the first cable"
+"$L" down "$M" >/dev/null
 echo PASS

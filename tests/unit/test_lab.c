@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../../labctl/lab.h"
+#include "../../labctl/mgmt.h"
 
 static char *write_tmp(const char *xml)
 {
@@ -345,6 +346,51 @@ static void test_attribute_messages(void)
 		      "  <exec node=\"a\">true && true</exec>\n</lab>\n", e3);
 }
 
+/* Cables have names: A-B, then A-B.2 for a second one between the same
+ * switches, or name=; a name used twice or equal to a node's is refused. */
+static void test_cable_names(void)
+{
+	g_autofree char *path = write_tmp("<lab name=\"c\">\n  <switch name=\"s1\"/><switch name=\"s2\"/>\n"
+					  "  <cable a=\"s1\" b=\"s2\"/>\n  <cable a=\"s2\" b=\"s1\"/>\n"
+					  "  <cable a=\"s1\" b=\"s2\" name=\"backup\"/>\n</lab>\n");
+	GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
+	struct lab *lab = lab_load(path, errs);
+	g_assert_nonnull(lab);
+	g_assert_cmpstr(((struct lab_cable *)g_ptr_array_index(lab->cables, 0))->name, ==, "s1-s2");
+	g_assert_cmpstr(((struct lab_cable *)g_ptr_array_index(lab->cables, 1))->name, ==, "s2-s1.2");
+	g_assert_cmpstr(((struct lab_cable *)g_ptr_array_index(lab->cables, 2))->name, ==, "backup");
+	g_assert_true(lab_find_cable(lab, "s2-s1") == g_ptr_array_index(lab->cables, 0)); /* the default, reversed */
+	g_assert_true(lab_find_cable(lab, "s2-s1.2") == g_ptr_array_index(lab->cables, 1));
+	g_assert_null(lab_find_cable(lab, "s1-s2.2"));
+	lab_free(lab);
+	g_ptr_array_free(errs, TRUE);
+	g_unlink(path);
+	static const char *dup[] = { "4:cable name \"x\" is used twice", "5:is also a node's name", NULL };
+	expect_errors("<lab name=\"c\">\n  <switch name=\"s1\"/><switch name=\"s2\"/>\n"
+		      "  <cable a=\"s1\" b=\"s2\" name=\"x\"/>\n  <cable a=\"s1\" b=\"s2\" name=\"x\"/>\n"
+		      "  <cable a=\"s1\" b=\"s2\" name=\"n\"/>\n  <node name=\"n\"/>\n</lab>\n", dup);
+}
+
+/* A console reply succeeds only on its final status line. */
+static void test_mgmt_final_status(void)
+{
+	g_assert_true(mgmt_reply_ok("1000 Success\n\nvde$ "));
+	g_assert_true(mgmt_reply_ok("0000 DATA END WITH '.'\nport=1 x\n.\n1000 Success\n"));
+	/* "1000 Success" inside a listing or a message is not the status */
+	g_assert_false(mgmt_reply_ok("0000 DATA END WITH '.'\n1000 Success\n.\n1022 Invalid argument\n"));
+	g_assert_false(mgmt_reply_ok("file=1000 Success.pcap: File exists\n1017 File exists\n"));
+	g_assert_false(mgmt_reply_ok("1000 Success\n1038 Function not implemented\n"));
+	g_assert_false(mgmt_reply_ok(""));
+	g_assert_false(mgmt_reply_ok(NULL));
+	/* a command line with a control character is never sent */
+	char *reply = NULL;
+	g_assert_cmpint(mgmt("/nonexistent/sock", "port/print\ncapture/start 1 /etc/passwd", &reply), ==, 1);
+	g_assert_nonnull(strstr(reply, "control character"));
+	g_free(reply);
+	g_assert_cmpint(mgmt("/nonexistent/sock", "port/print", &reply), ==, -1);
+	g_free(reply);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -360,6 +406,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/lab/teaching_labs_valid", test_teaching_labs_valid);
 	g_test_add_func("/lab/hostile_attributes", test_hostile_attributes);
 	g_test_add_func("/lab/attribute_messages", test_attribute_messages);
+	g_test_add_func("/lab/cable_names", test_cable_names);
+	g_test_add_func("/lab/mgmt_final_status", test_mgmt_final_status);
 	g_test_add_func("/lab/relative_paths", test_relative_paths);
 	return g_test_run();
 }
