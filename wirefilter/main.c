@@ -219,8 +219,24 @@ static int c_shutdown(struct strbuf *o, const char *a, void *ctx)
 }
 
 #define L CONSOLE_LISTING
+static const struct console_table table;
+
+/* load FILE: a script of console commands, bounded as the switch's (console_load) */
+static int c_load(struct strbuf *o, const char *arg, void *ctx)
+{
+	bool shutdown = false;
+	(void)o;
+	if (!*arg)
+		return EINVAL;
+	int rc = console_load(&table, 1, arg, ctx, "vdelab-wirefilter", &shutdown);
+	if (shutdown)
+		loop_stop(&((struct wf *)ctx)->loop);
+	return rc;
+}
+
 static const struct console_cmd cmds[] = {
 	{ "showinfo", "", "show status and parameter values", c_showinfo, L },
+	{ "load", "path", "run the console commands in a file", c_load, 0 },
 	{ "delay", "[LR|RL]ms[+ms][U|N]", "set delay (ms) and jitter", c_delay, 0 },
 	{ "loss", "[LR|RL]%", "set loss percentage", c_loss, 0 },
 	{ "lostburst", "[LR|RL]frames", "mean length of lost bursts (Gilbert model)", c_lostburst, 0 },

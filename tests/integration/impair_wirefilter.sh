@@ -29,6 +29,12 @@ set -- $(rtt A 10.9.6.2 5); echo "LR 30 ms, RL 0: $*"
 within "$2" 29 32 || fail "asymmetric delay: RTT $2, expected 30 +- 2 ms"
 mgmt "$WM" showinfo | grep -q "^LR delay=30ms" || fail "showinfo LR"
 mgmt "$WM" showinfo | grep -q "^RL none" || fail "showinfo RL"
+# load: a script of wirefilter commands; a script that loads itself is bounded
+printf 'delay RL7\nload %s\n' "$T/wf.rc" > "$T/wf.rc"
+mgmt "$WM" "load $T/wf.rc" | grep -q "^1000" || fail "load of a script"
+mgmt "$WM" showinfo | grep -q "^RL delay=7ms" || fail "load did not run the script"
+mgmt "$WM" "load /dev/zero" | grep -q "^1022" || fail "load /dev/zero not refused"
+mgmt "$WM" "delay RL0" >/dev/null
 
 # loss 20% one way over 2000 pings: binomial 99% interval 354..446 lost
 mgmt "$WM" "delay 0" >/dev/null; mgmt "$WM" "loss LR20" >/dev/null

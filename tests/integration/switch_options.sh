@@ -52,4 +52,16 @@ mgmt "$T/sw2.mgmt" "port/add udp://nonsense" | grep -q "expected udp://" || fail
 mgmt "$T/sw2.mgmt" shutdown | grep -q "9999 END OF SESSION" || fail "shutdown reply"
 wait_for test ! -e "$T/sw2.mgmt" || fail "sw2 still serving after shutdown"
 test ! -e "$T/sw2" || fail "sw2 directory left after shutdown"
+# hash/setsize rounds up to a power of 2, as vde_switch does
+mgmt "$T/sw1.mgmt" "hash/setsize 100" | grep -q "^1000" || fail "hash/setsize 100"
+mgmt "$T/sw1.mgmt" hash/showinfo | grep -q "^Hash size 128 " || fail "hash/setsize 100 did not give 128"
+# vde_switch(1)'s forms: -t a,b is two taps; single-dash long options; --vdesock
+ns C
+bg ip netns exec "$P-C" "$B/vdelab-switch" -hub -sock "$T/sw3" -M "$T/sw3.mgmt" --nostdin -t "${P}a,${P}b"
+wait_for test -S "$T/sw3.mgmt" || fail "switch with -hub -sock -t a,b did not start"
+nsx C ip link show "${P}a" >/dev/null || fail "-t a,b: no tap a"
+nsx C ip link show "${P}b" >/dev/null || fail "-t a,b: no tap b"
+nsx C ip link show "${P}a,${P}b" >/dev/null 2>&1 && fail "-t a,b made one tap named a,b"
+bg "$B/vdelab-switch" --vdesock "$T/sw4" -M "$T/sw4.mgmt" --nostdin
+wait_for test -S "$T/sw4/ctl" || fail "--vdesock DIR"
 echo PASS

@@ -7,6 +7,8 @@
  *   vdeprobe silent DIR N SECS     hold N connections that never send a request
  *   vdeprobe port DIR N            ask for port N; exit 0 accepted, 1 refused, 3 no answer
  *   vdeprobe sizes DIR SIZE...     connect, send one datagram of each size, exit 0
+ *   vdeprobe flood DIR FPS SECS    send 60-byte broadcast frames at FPS for SECS
+ *                                  (bounded: at most 100000 frames/s, 30 s)
  */
 #include <errno.h>
 #include <poll.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../vde/core/ep.h"
@@ -145,6 +148,34 @@ int main(int argc, char **argv)
 				fprintf(stderr, "send %zu: %s\n", len, strerror(errno));
 		}
 		usleep(200000);
+		ep_close(ep);
+		return 0;
+	}
+	if (strcmp(cmd, "flood") == 0 && argc == 5) {
+		char url[256], err[256];
+		struct ep *ep;
+		unsigned char frame[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0x0f, 0x0d, 0x88, 0xb5 };
+		long fps = atol(argv[3]), secs = atol(argv[4]);
+		if (fps < 1 || fps > 100000 || secs < 1 || secs > 30)
+			return 4;
+		snprintf(url, sizeof(url), "vde://%s", argv[2]);
+		if (ep_open(url, &ep, err, sizeof(err))) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		struct timespec t0, now;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (long sent = 0; sent < fps * secs;) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			double el = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+			if (el > (double)secs + 1)
+				break;
+			while (sent < (long)(el * (double)fps) && sent < fps * secs) {
+				send(ep->fd, frame, sizeof(frame), MSG_DONTWAIT); /* a full switch socket: skip */
+				sent++;
+			}
+			usleep(1000);
+		}
 		ep_close(ep);
 		return 0;
 	}

@@ -376,6 +376,72 @@ static void test_backlog(void)
 	teardown();
 }
 
+static int paused_calls[NP], resumed_calls[NP];
+static void on_pause(struct sw *s, uint16_t port, bool pause)
+{
+	(void)s;
+	if (pause)
+		paused_calls[port]++;
+	else
+		resumed_calls[port]++;
+}
+
+/* A slow reader on port 3 costs only its own frames: the input whose
+ * unicast frames fill its backlog past half (port 1) is paused, the one
+ * flooding broadcasts into it (port 2) is not - its copies for port 3 are
+ * dropped once the backlog is past half - and an unrelated pair (4 -> 5)
+ * is never touched. Draining below half resumes port 1. */
+static void test_backpressure_per_input(void)
+{
+	setup();
+	memset(paused_calls, 0, sizeof(paused_calls));
+	memset(resumed_calls, 0, sizeof(resumed_calls));
+	sw.on_pause = on_pause;
+	send(3, 0xff, 0x33, -1, 60, S);  /* learn .33 on port 3, .55 on port 5 */
+	send(5, 0xff, 0x55, -1, 60, S);
+	clear();
+	M(eps[3])->room = 0;             /* port 3 stops reading */
+	for (int i = 0; i < PORT_BACKLOG / 2 - 1; i++)
+		send(1, 0x33, 0x11, -1, 60, S);  /* unicast 1 -> 3 */
+	g_assert_cmpuint(sw.ports[3].bl_count, ==, PORT_BACKLOG / 2 - 1);
+	g_assert_cmpint(paused_calls[1], ==, 0);
+	send(1, 0x33, 0x11, -1, 60, S);      /* reaches half */
+	g_assert_cmpint(paused_calls[1], ==, 1);
+	g_assert_true(sw_port_paused(&sw, 1));
+	for (int i = 0; i < 40; i++)
+		send(2, 0xff, 0x22, -1, 60, S);  /* broadcasts from port 2 */
+	g_assert_cmpint(paused_calls[2], ==, 0);
+	g_assert_false(sw_port_paused(&sw, 2));
+	g_assert_cmpuint(sw.ports[3].bl_count, ==, PORT_BACKLOG / 2); /* copies for 3 dropped */
+	g_assert_cmpuint(sw.ports[3].st.tx_drops, ==, 40);
+	g_assert_cmpuint(got(4), ==, 40);    /* the rest of the flood went out */
+	for (int i = 0; i < 10; i++)
+		send(4, 0x55, 0x44, -1, 60, S);  /* unrelated unicast 4 -> 5 */
+	g_assert_cmpuint(got(5), ==, 40 + 10);
+	g_assert_false(sw_port_paused(&sw, 4));
+	g_assert_cmpuint(sw.npaused, ==, 1);
+	M(eps[3])->room = 1000;
+	sw_port_drain(&sw, 3);
+	g_assert_cmpint(resumed_calls[1], ==, 1);
+	g_assert_false(sw_port_paused(&sw, 1));
+	g_assert_cmpuint(sw.npaused, ==, 0);
+	/* a paused input that leaves is no longer counted */
+	M(eps[3])->room = 0;
+	for (int i = 0; i < PORT_BACKLOG / 2; i++)
+		send(1, 0x33, 0x11, -1, 60, S);
+	g_assert_cmpuint(sw.npaused, ==, 1);
+	ep_close(sw_port_detach(&sw, 1));
+	g_assert_cmpuint(sw.npaused, ==, 0);
+	eps[1] = mock_new();
+	g_assert_cmpint(sw_port_attach(&sw, 1, eps[1]), ==, 0);
+	M(eps[3])->room = 1000;
+	sw_port_drain(&sw, 3);
+	g_assert_cmpuint(sw.npaused, ==, 0);
+	g_assert_false(sw_port_paused(&sw, 1));
+	sw.on_pause = NULL;
+	teardown();
+}
+
 static void test_numports(void)
 {
 	setup();
@@ -406,6 +472,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sw/port_impairments", test_port_impairments);
 	g_test_add_func("/sw/port_detach_flushes", test_port_detach_flushes);
 	g_test_add_func("/sw/backlog", test_backlog);
+	g_test_add_func("/sw/backpressure_per_input", test_backpressure_per_input);
 	g_test_add_func("/sw/numports", test_numports);
 	return g_test_run();
 }

@@ -132,6 +132,7 @@ void sw_destroy(struct sw *sw)
 	if (sw->ports)
 		for (unsigned p = 0; p < sw->nports; p++) {
 			free(sw->ports[p].bl_buf);
+			free(sw->ports[p].feeders);
 			capture_close(sw->ports[p].cap);
 			if (has_chain(&sw->ports[p]))
 				impair_free(sw, &sw->ports[p]);
@@ -186,6 +187,56 @@ int sw_port_alloc(struct sw *sw)
 	return -ENOSPC;
 }
 
+/* Resume every input paused because of p's backlog. */
+static void feeders_release(struct sw *sw, struct sw_port *p)
+{
+	for (unsigned i = 0; i < p->nfeeders; i++) {
+		uint16_t in = p->feeders[i];
+		struct sw_port *ip = in < sw->nports ? &sw->ports[in] : NULL;
+		if (ip && ip->pause_refs && --ip->pause_refs == 0) {
+			sw->npaused--;
+			if (sw->on_pause)
+				sw->on_pause(sw, in, false);
+		}
+	}
+	p->nfeeders = 0;
+}
+
+/* Input `in` feeds p's congested backlog: pause it (once per output). */
+static void feeder_add(struct sw *sw, struct sw_port *p, uint16_t in)
+{
+	for (unsigned i = 0; i < p->nfeeders; i++)
+		if (p->feeders[i] == in)
+			return;
+	if (p->nfeeders == p->feeders_cap) {
+		unsigned cap = p->feeders_cap ? 2 * p->feeders_cap : 8;
+		uint16_t *f = realloc(p->feeders, cap * sizeof(*f));
+		if (!f)
+			return; /* no back-pressure then: frames beyond the backlog drop */
+		p->feeders = f;
+		p->feeders_cap = cap;
+	}
+	p->feeders[p->nfeeders++] = in;
+	if (sw->ports[in].pause_refs++ == 0) {
+		sw->npaused++;
+		if (sw->on_pause)
+			sw->on_pause(sw, in, true);
+	}
+}
+
+/* A port going away: release its feeders, and stop counting it as paused. */
+static void pause_forget(struct sw *sw, struct sw_port *p)
+{
+	feeders_release(sw, p);
+	free(p->feeders);
+	p->feeders = NULL;
+	p->feeders_cap = 0;
+	if (p->pause_refs) {
+		p->pause_refs = 0;
+		sw->npaused--;
+	}
+}
+
 static void backlog_clear(struct sw *sw, struct sw_port *p)
 {
 	if (p->bl_count) {
@@ -196,6 +247,7 @@ static void backlog_clear(struct sw *sw, struct sw_port *p)
 	}
 	free(p->bl_buf);
 	p->bl_buf = NULL;
+	feeders_release(sw, p);
 }
 
 int sw_port_remove(struct sw *sw, unsigned port)
@@ -216,6 +268,7 @@ int sw_port_remove(struct sw *sw, unsigned port)
 	if (p->cap)
 		sw->ncaptures--;
 	capture_close(p->cap);
+	pause_forget(sw, p);
 	memset(p, 0, sizeof(*p));
 	fdb_flush_port(&sw->fdb, (uint16_t)port);
 	rebuild(sw);
@@ -261,6 +314,7 @@ struct ep *sw_port_detach(struct sw *sw, unsigned port)
 	p->ep = NULL;
 	p->txq.n = 0;
 	backlog_clear(sw, p);
+	pause_forget(sw, p);
 	if (was_blocked && sw->on_blocked)
 		sw->on_blocked(sw, (uint16_t)port, false);
 	fdb_flush_port(&sw->fdb, (uint16_t)port);
@@ -274,10 +328,6 @@ struct ep *sw_port_detach(struct sw *sw, unsigned port)
 		memset(p, 0, sizeof(*p));
 	}
 	rebuild(sw);
-	if (sw->paused && sw->nblocked == 0 && sw->on_pause) {
-		sw->paused = false;
-		sw->on_pause(sw, false);
-	}
 	return ep;
 }
 
@@ -427,8 +477,12 @@ static void impair_schedule(struct sw *sw, struct sw_impair *si)
 	timerheap_set(&sw->impair_heap, &si->ip.node, impair_port_next_deadline_ns(&si->ip));
 }
 
-static void backlog_push(struct sw *sw, struct sw_port *p, uint16_t port, const struct vtx *t)
+static void backlog_push(struct sw *sw, struct sw_port *p, uint16_t port, const struct vtx *t, bool flood)
 {
+	if (flood && p->bl_count >= PORT_BACKLOG / 2) { /* congested: flooded copies drop first */
+		p->st.tx_drops++;
+		return;
+	}
 	if (!p->bl_buf && !(p->bl_buf = malloc((size_t)PORT_BACKLOG * VPKT_MAXFRAME))) {
 		p->st.tx_drops++;
 		return;
@@ -445,10 +499,8 @@ static void backlog_push(struct sw *sw, struct sw_port *p, uint16_t port, const 
 		if (sw->on_blocked)
 			sw->on_blocked(sw, port, true);
 	}
-	if (!sw->paused && p->bl_count >= PORT_BACKLOG / 2 && sw->on_pause) {
-		sw->paused = true;
-		sw->on_pause(sw, true);
-	}
+	if (!flood && p->bl_count >= PORT_BACKLOG / 2 && sw->cur_in < sw->nports && sw->cur_in != port)
+		feeder_add(sw, p, sw->cur_in);
 }
 
 void sw_port_drain(struct sw *sw, uint16_t port)
@@ -481,15 +533,8 @@ void sw_port_drain(struct sw *sw, uint16_t port)
 		if (sw->on_blocked)
 			sw->on_blocked(sw, port, false);
 	}
-	if (sw->paused && sw->on_pause) {
-		bool still = false;
-		for (unsigned i = 0; i < sw->nports && !still; i++)
-			still = sw->ports[i].bl_count >= PORT_BACKLOG / 2;
-		if (!still) {
-			sw->paused = false;
-			sw->on_pause(sw, false);
-		}
-	}
+	if (p->nfeeders && p->bl_count < PORT_BACKLOG / 2)
+		feeders_release(sw, p);
 }
 
 static void port_flush(struct sw *sw, uint16_t port)
@@ -527,7 +572,7 @@ static void port_flush(struct sw *sw, uint16_t port)
 		p->st.tx_pkts += done;
 	}
 	for (unsigned i = done; i < q->n; i++)
-		backlog_push(sw, p, port, &q->tx[i]);
+		backlog_push(sw, p, port, &q->tx[i], q->flood[i]);
 	q->n = 0;
 }
 
@@ -552,7 +597,7 @@ void sw_flush(struct sw *sw)
 
 /* Queue one frame for `port` in `vlan`, tagging or untagging by gather list. */
 static void enqueue(struct sw *sw, uint16_t port, const uint8_t *data, uint16_t len,
-		    const struct frame_info *fi, uint16_t vlan)
+		    const struct frame_info *fi, uint16_t vlan, bool flood)
 {
 	struct sw_port *p = &sw->ports[port];
 	if (!p->ep)
@@ -582,6 +627,7 @@ static void enqueue(struct sw *sw, uint16_t port, const uint8_t *data, uint16_t 
 		}
 	}
 	vtx_pad(t);
+	q->flood[q->n] = flood;
 	q->n++;
 	if (!p->dirty) {
 		p->dirty = true;
@@ -674,6 +720,7 @@ void sw_forward(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint
 		return;
 	}
 	sw->now_ns = now;
+	sw->cur_in = in;
 	/* decision of the previous frame of this batch, reused for a run of
 	 * frames of the same flow while the generation holds */
 	bool memo_ok = false;
@@ -695,7 +742,7 @@ void sw_forward(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint
 		if (sw->hub) {
 			for (unsigned p = 0; p < sw->nports; p++)
 				if (p != in && sw->ports[p].ep) {
-					enqueue(sw, (uint16_t)p, data, len, &fi, 0);
+					enqueue(sw, (uint16_t)p, data, len, &fi, 0, true);
 					sw->ports[p].st.tx_flood++;
 				}
 			sw->st.flooded++;
@@ -739,7 +786,7 @@ void sw_forward(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint
 			sw->st.drops[act.drop_reason]++;
 			break;
 		case FLOW_UNICAST:
-			enqueue(sw, act.port, data, len, &fi, act.vlan);
+			enqueue(sw, act.port, data, len, &fi, act.vlan, false);
 			sw->st.unicast++;
 			break;
 		case FLOW_FLOOD: {
@@ -747,7 +794,7 @@ void sw_forward(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint
 			for (unsigned m = 0; v && m < v->nmembers; m++) {
 				uint16_t p = v->members[m];
 				if (p != in) {
-					enqueue(sw, p, data, len, &fi, act.vlan);
+					enqueue(sw, p, data, len, &fi, act.vlan, true);
 					sw->ports[p].st.tx_flood++;
 				}
 			}

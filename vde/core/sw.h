@@ -18,9 +18,13 @@
  *
  * When a port's socket is full, frames wait in a bounded per-port backlog
  * (PORT_BACKLOG frames, copied only under congestion) and the owner is told
- * to poll for writability and to pause input (back-pressure) until the
- * backlog drains below half; beyond the backlog, frames are dropped and
- * counted in tx_drops.
+ * to poll for writability. Past half the backlog, back-pressure applies to
+ * the inputs that feed that port alone: an input whose unicast frames go
+ * there is paused (the owner stops reading it) until the backlog drains
+ * below half, and flooded copies for it are dropped and counted rather than
+ * held, so a slow reader costs only its own frames and never the latency of
+ * unrelated ports. Beyond the backlog, frames are dropped and counted in
+ * tx_drops.
  */
 #ifndef VDE_CORE_SW_H
 #define VDE_CORE_SW_H
@@ -58,6 +62,7 @@ struct sw_txq {
 	unsigned n;
 	struct vtx tx[VPKT_BURST];
 	uint8_t tag[VPKT_BURST][4];
+	bool flood[VPKT_BURST];  /* a flooded copy (never back-pressures its source) */
 };
 
 struct sw_port {
@@ -72,6 +77,11 @@ struct sw_port {
 	uint8_t *bl_buf;       /* PORT_BACKLOG * VPKT_MAXFRAME bytes */
 	uint16_t bl_len[PORT_BACKLOG];
 	unsigned bl_head, bl_count;
+	/* back-pressure: the inputs paused because of this port's backlog, and
+	 * how many congested ports this port (as an input) is paused for */
+	uint16_t *feeders;
+	unsigned nfeeders, feeders_cap;
+	unsigned pause_refs;
 	void *owner;           /* the daemon's per-port data */
 	/* impairments: [SW_IMPAIR_IN] on frames received from the port, before
 	 * forwarding; [SW_IMPAIR_OUT] on frames sent to it. NULL = none. Read
@@ -94,8 +104,8 @@ struct sw;
 struct sw_impair;
 /* Told when a port starts (true) or stops (false) needing EPOLLOUT. */
 typedef void (*sw_blocked_cb)(struct sw *sw, uint16_t port, bool blocked);
-/* Told when input should pause (true) or resume (false). */
-typedef void (*sw_pause_cb)(struct sw *sw, bool pause);
+/* Told when input from `port` should pause (true) or resume (false). */
+typedef void (*sw_pause_cb)(struct sw *sw, uint16_t port, bool pause);
 
 struct sw_stats {
 	uint64_t drops[SW_DROP__N];
@@ -115,7 +125,8 @@ struct sw {
 	uint16_t *dirty;             /* ports with frames in their txq */
 	unsigned ndirty;
 	unsigned nblocked;           /* ports with a non-empty backlog */
-	bool paused;
+	unsigned npaused;            /* inputs paused by back-pressure */
+	uint16_t cur_in;             /* input port of the batch being forwarded */
 	unsigned nimpaired;          /* ports with at least one chain */
 	unsigned ncaptures;          /* ports being captured */
 	uint64_t impair_seed;
@@ -186,6 +197,11 @@ void sw_forward(struct sw *sw, uint16_t in_port, struct vpkt **pkts, unsigned n,
 void sw_flush(struct sw *sw);
 /* Port writable again: send from its backlog. */
 void sw_port_drain(struct sw *sw, uint16_t port);
+/* Is input from `port` paused by back-pressure? */
+static inline bool sw_port_paused(const struct sw *sw, uint16_t port)
+{
+	return port < sw->nports && sw->ports[port].pause_refs > 0;
+}
 
 /* Start capturing port `port` into `cap` (taking ownership; a previous
  * capture of the port is closed), or stop with cap == NULL. Frames of both

@@ -342,9 +342,12 @@ static int c_hash_setsize(struct strbuf *o, const char *arg, void *ctx)
 	struct swd *d = ctx;
 	unsigned n;
 	(void)o;
-	if (one_uint(arg, &n) || n == 0)
+	if (one_uint(arg, &n) || n == 0 || n > (1u << 24))
 		return EINVAL;
-	int rc = fdb_resize(&d->sw.fdb, n);
+	unsigned pow2 = 1; /* rounded up to a power of 2, as vde_switch does (100 -> 128) */
+	while (pow2 < n)
+		pow2 <<= 1;
+	int rc = fdb_resize(&d->sw.fdb, pow2);
 	sw_bump(&d->sw);
 	return rc;
 }

@@ -24,7 +24,7 @@
 
 static void update_events(struct swd *d, struct port_io *pio)
 {
-	bool paused = d->sw.paused && !d->pause_overridden;
+	bool paused = sw_port_paused(&d->sw, pio->port) && !d->pause_overridden;
 	uint32_t ev = (paused ? 0 : EPOLLIN) | (pio->blocked ? EPOLLOUT : 0);
 	loop_mod(&d->loop, &pio->dw, ev);
 }
@@ -46,25 +46,32 @@ static void set_all_events(struct swd *d)
 			update_events(d, d->sw.ports[p].owner);
 }
 
-static void on_pause(struct sw *sw, bool pause)
+/* Back-pressure on one input (sw.h): only the ports that feed a congested
+ * output stop being read. */
+static void on_pause(struct sw *sw, uint16_t port, bool pause)
 {
 	struct swd *d = sw->owner;
-	if (pause) {
-		/* back-pressure for a while; a client that never reads must not
-		 * freeze the switch, so after PAUSE_MAX_MS we drop instead */
+	if (pause && sw->npaused == 1) {
+		/* for a while: a client that never reads must not freeze its
+		 * senders, so after PAUSE_MAX_MS we drop instead */
 		loop_timer_arm(&d->pause_timer, loop_now_ns() + PAUSE_MAX_MS * 1000000ull);
-	} else {
-		d->pause_overridden = false;
+	} else if (!pause && sw->npaused == 0) {
 		loop_timer_arm(&d->pause_timer, 0);
+		if (d->pause_overridden) {
+			d->pause_overridden = false;
+			set_all_events(d);
+		}
 	}
-	set_all_events(d);
+	struct port_io *pio = port < sw->nports ? sw->ports[port].owner : NULL;
+	if (pio && sw->ports[port].ep)
+		update_events(d, pio);
 }
 
 static void on_pause_timer(struct loop *l, struct loop_timer *t)
 {
 	struct swd *d = t->arg;
 	(void)l;
-	if (d->sw.paused) {
+	if (d->sw.npaused) {
 		d->pause_overridden = true;
 		set_all_events(d);
 	}
@@ -153,7 +160,7 @@ int swd_port_attach(struct swd *d, unsigned port, struct ep *ep, const char *soc
 	pio->cw.cb = on_ctl;
 	pio->cw.arg = pio;
 	d->sw.ports[port].owner = pio;
-	bool paused = d->sw.paused && !d->pause_overridden;
+	bool paused = sw_port_paused(&d->sw, (uint16_t)port) && !d->pause_overridden;
 	if ((ep->fd >= 0 && (rc = loop_add(&d->loop, &pio->dw, paused ? 0 : EPOLLIN))) ||
 	    (ep->ctl_fd >= 0 && (rc = loop_add(&d->loop, &pio->cw, EPOLLIN | EPOLLRDHUP)))) {
 		if (ep->fd >= 0)
@@ -304,6 +311,19 @@ int main(int argc, char **argv)
 	g_autofree char *help = g_strdup_printf(description, eps, keys);
 	g_option_context_set_description(ctx, help);
 	log_init("vdelab-switch");
+	/* vde_switch(1)'s single-dash long forms (-hub, -sock...) and its other
+	 * spellings (--vdesock, --unix) become the options they mean */
+	static const char *const alias[][2] = {
+		{ "-hub", "--hub" }, { "-sock", "--sock" }, { "-mod", "--mode" }, { "-mode", "--mode" },
+		{ "-group", "--group" }, { "-daemon", "--daemon" }, { "-tap", "--tap" }, { "-pidfile", "--pidfile" },
+		{ "-mgmt", "--mgmt" }, { "-numports", "--numports" }, { "-rcfile", "--rcfile" },
+		{ "--vdesock", "--sock" }, { "--unix", "--sock" }, { "-vdesock", "--sock" }, { "-unix", "--sock" },
+		{ "--mod", "--mode" },
+	};
+	for (int i = 1; i < argc; i++)
+		for (size_t k = 0; k < G_N_ELEMENTS(alias); k++)
+			if (!strcmp(argv[i], alias[k][0]))
+				argv[i] = (char *)alias[k][1];
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
 		fprintf(stderr, "vdelab-switch: %s (try --help)\n", gerr->message);
 		g_error_free(gerr);
@@ -418,11 +438,17 @@ int main(int argc, char **argv)
 		}
 	}
 	for (unsigned i = 0; taps && taps[i]; i++) {
-		char url[64];
-		snprintf(url, sizeof(url), "tap://%s", taps[i]);
-		if (swd_add_url(d, url, -1, err, sizeof(err)) < 0) {
-			fprintf(stderr, "vdelab-switch: -t %s: %s\n", taps[i], err);
-			goto out;
+		/* -t a,b is two taps, as vde_switch(1) says */
+		g_auto(GStrv) names = g_strsplit(taps[i], ",", -1);
+		for (unsigned k = 0; names[k]; k++) {
+			char url[64];
+			if (!names[k][0])
+				continue;
+			snprintf(url, sizeof(url), "tap://%s", names[k]);
+			if (swd_add_url(d, url, -1, err, sizeof(err)) < 0) {
+				fprintf(stderr, "vdelab-switch: -t %s: %s\n", names[k], err);
+				goto out;
+			}
 		}
 	}
 	for (unsigned i = 0; urls && urls[i]; i++) {
