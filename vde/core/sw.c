@@ -234,6 +234,8 @@ static void pause_forget(struct sw *sw, struct sw_port *p)
 	if (p->pause_refs) {
 		p->pause_refs = 0;
 		sw->npaused--;
+		if (sw->on_pause) /* the owner learns that nothing is paused any more */
+			sw->on_pause(sw, (uint16_t)(p - sw->ports), false);
 	}
 }
 
