@@ -492,14 +492,14 @@ int main(int argc, char **argv)
 	loop_timer_add(&w->loop, &w->tick);
 	loop_timer_arm(&w->tick, loop_now_ns() + 1000000000ull);
 	if (daemonize) {
-		if ((rc = daemon_start(&w->loop))) {
+		if ((rc = daemon_start(&w->loop, pidfile))) {
 			fprintf(stderr, "vdelab-wirefilter: daemon: %s\n", strerror(rc));
 			return 1;
 		}
 	} else if ((vsw || argc == 3) && isatty(STDIN_FILENO)) {
 		console_attach_stdio(&w->cs, STDIN_FILENO, STDOUT_FILENO);
 	}
-	if (pidfile && (rc = pidfile_write(pidfile))) {
+	if (!daemonize && pidfile && (rc = pidfile_write(pidfile))) {
 		log_msg(LOG_ERR, "pidfile %s: %s", pidfile, strerror(rc));
 		return 1;
 	}

@@ -31,6 +31,8 @@ ip netns add "vl-${P}n.n1"; NSS="$NSS vl-${P}n.n1"
 "$L" up "$T/${P}n.xml" 2>"$T/e2" && fail "up over a foreign namespace succeeded"
 grep -q "exists already" "$T/e2" || { cat "$T/e2"; fail "the foreign namespace is not named"; }
 ip netns list | grep -q "^vl-${P}n.n1" || fail "the rollback removed a namespace it did not make"
+sleep 0.2
+pgrep -f "$T/run/${P}n/" >/dev/null && fail "the rollback right after the switch started left it running"
 
 # 3. lab names on the command line are checked like the schema's
 mkdir -p "$T/victim" "$T/run/keep"

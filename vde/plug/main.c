@@ -162,12 +162,12 @@ int main(int argc, char **argv)
 		patch_capture(&c, PATCH_RL, cap);
 	}
 	if (daemonize) {
-		if ((rc = daemon_start(&l))) {
+		if ((rc = daemon_start(&l, pidfile))) {
 			fprintf(stderr, "vdelab-plug: daemon: %s\n", strerror(rc));
 			return 1;
 		}
 	}
-	if (pidfile && (rc = pidfile_write(pidfile))) {
+	if (!daemonize && pidfile && (rc = pidfile_write(pidfile))) {
 		log_msg(LOG_ERR, "pidfile %s: %s", pidfile, strerror(rc));
 		return 1;
 	}

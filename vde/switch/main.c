@@ -473,14 +473,14 @@ int main(int argc, char **argv)
 	loop_timer_add(&d->loop, &d->pause_timer);
 
 	if (daemonize) {
-		if ((rc = daemon_start(&d->loop))) {
+		if ((rc = daemon_start(&d->loop, pidfile))) {
 			fprintf(stderr, "vdelab-switch: daemon: %s\n", strerror(rc));
 			goto out;
 		}
 	} else if (!nostdin && isatty(STDIN_FILENO)) {
 		console_attach_stdio(&d->cs, STDIN_FILENO, STDOUT_FILENO);
 	}
-	if (pidfile && (rc = pidfile_write(pidfile))) {
+	if (!daemonize && pidfile && (rc = pidfile_write(pidfile))) {
 		log_msg(LOG_ERR, "pidfile %s: %s", pidfile, strerror(rc));
 		goto out;
 	}
