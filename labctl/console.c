@@ -101,6 +101,21 @@ static int sw_index(struct con *c, const char *name)
 	return -1;
 }
 
+/* A link with one switch end (a node interface, a tunnel port): added to
+ * c->links, its port labelled `label` in the LED row. */
+static void one_ended(struct con *c, enum ckind kind, const char *name, const char *sw, int port, const char *label)
+{
+	struct clink *k = g_new0(struct clink, 1);
+	k->kind = kind;
+	k->name = g_strdup(name);
+	k->sw[0] = sw_index(c, sw);
+	k->port[0] = port;
+	k->sw[1] = k->port[1] = -1;
+	if (k->sw[0] >= 0)
+		g_strlcpy(port_of(g_ptr_array_index(c->sws, k->sw[0]), port)->label, label, sizeof(((struct cport *)0)->label));
+	g_ptr_array_add(c->links, k);
+}
+
 static bool con_load(struct con *c, GString *err)
 {
 	g_autoptr(LabState) st = state_load(c->dir);
@@ -130,17 +145,8 @@ static bool con_load(struct con *c, GString *err)
 	}
 	for (guint i = 0; i < st->links->len; i++) {
 		const struct st_link *l = &g_array_index(st->links, struct st_link, i);
-		struct clink *k = g_new0(struct clink, 1);
-		k->kind = CL_NODE;
-		k->name = g_strdup_printf("%s:%s", l->node, l->ifname);
-		k->sw[0] = sw_index(c, l->sw);
-		k->port[0] = l->port;
-		k->sw[1] = k->port[1] = -1;
-		if (k->sw[0] >= 0) {
-			struct cport *p = port_of(g_ptr_array_index(c->sws, k->sw[0]), k->port[0]);
-			g_strlcpy(p->label, k->name, sizeof(p->label));
-		}
-		g_ptr_array_add(c->links, k);
+		g_autofree char *name = g_strdup_printf("%s:%s", l->node, l->ifname);
+		one_ended(c, CL_NODE, name, l->sw, l->port, name);
 	}
 	for (guint i = 0; i < st->cables->len; i++) {
 		const struct st_cable *sc = &g_array_index(st->cables, struct st_cable, i);
@@ -169,17 +175,9 @@ static bool con_load(struct con *c, GString *err)
 	}
 	for (guint i = 0; i < st->tunnels->len; i++) {
 		const struct st_tunnel *u = &g_array_index(st->tunnels, struct st_tunnel, i);
-		struct clink *k = g_new0(struct clink, 1);
-		k->kind = CL_TUNNEL;
-		k->name = g_strdup_printf("%s:%d", u->sw, u->port);
-		k->sw[0] = sw_index(c, u->sw);
-		k->port[0] = u->port;
-		k->sw[1] = k->port[1] = -1;
-		if (k->sw[0] >= 0) {
-			struct cport *p = port_of(g_ptr_array_index(c->sws, k->sw[0]), k->port[0]);
-			snprintf(p->label, sizeof(p->label), "%s/%s", u->type, u->node);
-		}
-		g_ptr_array_add(c->links, k);
+		g_autofree char *name = g_strdup_printf("%s:%d", u->sw, u->port);
+		g_autofree char *label = g_strdup_printf("%s/%s", u->type, u->node);
+		one_ended(c, CL_TUNNEL, name, u->sw, u->port, label);
 	}
 	for (guint i = 0; i < c->m->nodes->len; i++) {
 		const struct lab_node *ln = g_ptr_array_index(c->m->nodes, i);

@@ -27,12 +27,7 @@ static struct swd *setup(void)
 	d->ctl_fd = -1;
 	d->cs.listen_fd = -1;
 	snprintf(d->dir, sizeof(d->dir), "/nonexistent/vdelab-fuzz");
-	d->impair_timer.cb = on_impair_timer;
-	d->impair_timer.arg = d;
-	loop_timer_add(&d->loop, &d->impair_timer);
-	d->pause_timer.cb = on_pause_timer;
-	d->pause_timer.arg = d;
-	loop_timer_add(&d->loop, &d->pause_timer);
+	swd_timers_start(d);
 	static const char *const init[] = { "port/create 3", "vlan/create 10", "vlan/addport 10 3",
 					    "impair/set 3 both delay=1ms loss=1%" };
 	for (unsigned i = 0; i < sizeof(init) / sizeof(init[0]); i++) {

@@ -209,6 +209,20 @@ static void on_tick(struct loop *l, struct loop_timer *t)
 	loop_timer_arm(t, now + 1000000000ull);
 }
 
+void swd_timers_start(struct swd *d)
+{
+	d->tick.cb = on_tick;
+	d->tick.arg = d;
+	loop_timer_add(&d->loop, &d->tick);
+	loop_timer_arm(&d->tick, loop_now_ns() + 1000000000ull);
+	d->impair_timer.cb = on_impair_timer;
+	d->impair_timer.arg = d;
+	loop_timer_add(&d->loop, &d->impair_timer);
+	d->pause_timer.cb = on_pause_timer;
+	d->pause_timer.arg = d;
+	loop_timer_add(&d->loop, &d->pause_timer);
+}
+
 static void on_console_shutdown(struct console_server *cs)
 {
 	struct swd *d = cs->ctx;
@@ -461,16 +475,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vdelab-switch: -f %s: %s\n", rcfile, strerror(rc));
 		goto out;
 	}
-	d->tick.cb = on_tick;
-	d->tick.arg = d;
-	loop_timer_add(&d->loop, &d->tick);
-	loop_timer_arm(&d->tick, loop_now_ns() + 1000000000ull);
-	d->impair_timer.cb = on_impair_timer;
-	d->impair_timer.arg = d;
-	loop_timer_add(&d->loop, &d->impair_timer);
-	d->pause_timer.cb = on_pause_timer;
-	d->pause_timer.arg = d;
-	loop_timer_add(&d->loop, &d->pause_timer);
+	swd_timers_start(d);
 
 	if (daemonize) {
 		if ((rc = daemon_start(&d->loop, pidfile))) {

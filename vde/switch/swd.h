@@ -82,6 +82,9 @@ int swd_port_attach(struct swd *d, unsigned port, struct ep *ep, const char *soc
 /* Open `url` and attach it to `port` (-1: lowest free port). Returns the
  * port, or -errno with a message in err. */
 int swd_add_url(struct swd *d, const char *url, int port, char *err, size_t errlen);
+/* Add the daemon's timers to its loop: the 1 s tick (FDB aging, console
+ * sweep), the impairment deadline and the back-pressure limit (PAUSE_MAX_MS). */
+void swd_timers_start(struct swd *d);
 /* Release due impaired frames and re-arm the impairment timer. */
 void swd_impair_kick(struct swd *d);
 /* Stop polling, unlink the data socket, close the endpoint. */
