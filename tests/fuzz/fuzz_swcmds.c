@@ -9,6 +9,7 @@
 #undef main
 #include "../../vde/switch/cmds.c"
 #include "../../vde/switch/datasock.c"
+#include "../../vde/switch/stp.c"
 
 static struct swd *setup(void)
 {
@@ -19,6 +20,8 @@ static struct swd *setup(void)
 	d->sw.owner = d;
 	d->sw.on_blocked = on_blocked;
 	d->sw.on_pause = on_pause;
+	if (swd_stp_init(d))
+		abort();
 	d->rx = calloc(VPKT_BURST, sizeof(struct vpkt));
 	for (unsigned i = 0; i < VPKT_BURST; i++) {
 		vpkt_reset(&d->rx[i]);
@@ -29,10 +32,11 @@ static struct swd *setup(void)
 	snprintf(d->dir, sizeof(d->dir), "/nonexistent/vdelab-fuzz");
 	swd_timers_start(d);
 	static const char *const init[] = { "port/create 3", "vlan/create 10", "vlan/addport 10 3",
-					    "impair/set 3 both delay=1ms loss=1%" };
+					    "impair/set 3 both delay=1ms loss=1%", "fstp/setfstp 1" };
+	size_t nt;
 	for (unsigned i = 0; i < sizeof(init) / sizeof(init[0]); i++) {
 		struct strbuf o = { 0 };
-		console_exec(&swd_cmds, 1, init[i], d, &o);
+		console_exec(swd_tables(&nt), nt, init[i], d, &o);
 		sb_free(&o);
 	}
 	return d;
@@ -53,7 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (!strcmp(path, "port/add") || !strcmp(path, "capture/start") || !strcmp(path, "load")))
 		return 0;
 	struct strbuf o = { 0 };
-	console_exec(&swd_cmds, 1, line, d, &o);
+	size_t nt;
+	console_exec(swd_tables(&nt), nt, line, d, &o);
 	sb_free(&o);
 	return 0;
 }

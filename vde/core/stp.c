@@ -1423,6 +1423,7 @@ bool stp_port_get(const struct stp *s, unsigned port, struct stp_port_info *pi)
 	pi->role = s->mode ? p->role : STP_ROLE_DESIGNATED;
 	pi->state = s->mode ? (enum stp_state)p->pst : STP_FORWARDING;
 	pi->cost = effective_cost(p);
+	pi->bonus = p->bonus;
 	pi->priority = p->prio;
 	pi->admin_edge = p->adminEdge;
 	pi->oper_edge = p->operEdge;

@@ -85,7 +85,8 @@ struct stp_port_info {
 	bool exists, enabled;
 	enum stp_role role;
 	enum stp_state state;
-	uint32_t cost;                 /* configured path cost */
+	uint32_t cost;                 /* path cost in use (configured, less any bonus) */
+	uint32_t bonus;                /* fstp/bonus */
 	unsigned priority;             /* port priority */
 	bool admin_edge, oper_edge, p2p;
 	bool send_rstp;                /* speaks RST BPDUs (false: fell back to 802.1D) */

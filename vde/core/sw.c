@@ -1,4 +1,5 @@
 #include "sw.h"
+#include "bpdu.h"
 #include "capture.h"
 #include "frame.h"
 #include "wire.h"
@@ -15,6 +16,8 @@ const char *const sw_drop_names[SW_DROP__N] = {
 	[SW_DROP_SAME_PORT] = "same_port",
 	[SW_DROP_BAD_FRAME] = "bad_frame",
 	[SW_DROP_NO_PORT] = "no_port",
+	[SW_DROP_DISCARDING] = "stp_discarding",
+	[SW_DROP_LINK_DOWN] = "link_down",
 };
 
 #ifdef VDELAB_NO_CAPTURE /* for bench/: the cost of having capture at all */
@@ -86,6 +89,9 @@ static void impair_free(struct sw *sw, struct sw_port *p)
 
 static bool has_chain(const struct sw_port *p) { return p->imp[0] || p->imp[1]; }
 
+/* May frames leave through this port? */
+static bool port_out_ok(const struct sw_port *p) { return p->ep && !p->stp_discarding && !p->link_down; }
+
 /* Recompute every VLAN's list of active member ports and invalidate the
  * cache. Control plane only. */
 static void rebuild(struct sw *sw)
@@ -97,7 +103,7 @@ static void rebuild(struct sw *sw)
 		v->nmembers = 0;
 		for (unsigned p = 0; p < sw->nports; p++) {
 			struct sw_port *pt = &sw->ports[p];
-			if (pt->ep && (pt->pvid == vid || bm_get(v->tagged, p)))
+			if (port_out_ok(pt) && (pt->pvid == vid || bm_get(v->tagged, p)))
 				v->members[v->nmembers++] = (uint16_t)p;
 		}
 	}
@@ -685,12 +691,104 @@ static void classify(struct sw *sw, uint16_t in, const uint8_t *data, const stru
 				act->drop_reason = SW_DROP_SAME_PORT;
 				return;
 			}
+			if (!port_out_ok(&sw->ports[out])) { /* 802.1D 8.6.1: only to forwarding ports */
+				act->drop_reason = sw->ports[out].link_down ? SW_DROP_LINK_DOWN : SW_DROP_DISCARDING;
+				return;
+			}
 			act->kind = FLOW_UNICAST;
 			act->port = out;
 			return;
 		}
 	}
 	act->kind = FLOW_FLOOD;
+}
+
+/* A frame received on a port that does not forward: a BPDU goes to the
+ * spanning tree; others teach the FDB in the learning state, then drop. */
+static void discard_input(struct sw *sw, uint16_t in, const uint8_t *data, uint16_t len,
+			  const struct frame_info *fi, uint64_t now)
+{
+	struct sw_port *ip = &sw->ports[in];
+	if (sw->stp_on && bpdu_is_stp_dst(data)) {
+		if (sw->on_bpdu)
+			sw->on_bpdu(sw, in, data, len);
+		return;
+	}
+	if (!ip->stp_nolearn) {
+		struct flow_action act;
+		uint32_t src_idx;
+		bool cacheable;
+		classify(sw, in, data, fi, now, &act, &src_idx, &cacheable);
+	}
+	ip->st.rx_drops++;
+	sw->st.drops[SW_DROP_DISCARDING]++;
+}
+
+void sw_set_stp(struct sw *sw, bool on)
+{
+	sw->stp_on = on;
+	if (!on)
+		for (unsigned p = 0; p < sw->nports; p++)
+			sw->ports[p].stp_discarding = sw->ports[p].stp_nolearn = false;
+	rebuild(sw);
+}
+
+int sw_port_set_stp_state(struct sw *sw, unsigned port, bool learning, bool forwarding)
+{
+	if (port >= sw->nports)
+		return EINVAL;
+	struct sw_port *p = &sw->ports[port];
+	if (p->stp_discarding == !forwarding && p->stp_nolearn == !learning)
+		return 0;
+	p->stp_discarding = !forwarding;
+	p->stp_nolearn = !learning;
+	rebuild(sw);
+	return 0;
+}
+
+int sw_port_set_link(struct sw *sw, unsigned port, bool up)
+{
+	if (port >= sw->nports)
+		return EINVAL;
+	struct sw_port *p = &sw->ports[port];
+	if (!p->exists)
+		return ENXIO;
+	if (p->link_down == !up)
+		return 0;
+	p->link_down = !up;
+	if (!up) {
+		p->txq.n = 0;
+		fdb_flush_port(&sw->fdb, (uint16_t)port);
+	}
+	rebuild(sw);
+	return 0;
+}
+
+int sw_port_send_local(struct sw *sw, unsigned port, const uint8_t *frame, uint16_t len)
+{
+	if (port >= sw->nports)
+		return EINVAL;
+	struct sw_port *p = &sw->ports[port];
+	if (!p->ep || p->link_down)
+		return ENOTCONN;
+	struct vtx t;
+	vtx_init(&t);
+	vtx_add(&t, frame, len);
+	vtx_pad(&t);
+	if (CAPTURING(p)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		capture_vtx(p->cap, &t, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+		capture_flush(p->cap);
+	}
+	int sent = ep_send_batch(p->ep, &t, 1);
+	if (sent != 1) {
+		p->st.tx_drops++;
+		return sent < 0 ? -sent : EAGAIN;
+	}
+	p->st.tx_pkts++;
+	p->st.tx_bytes += t.len;
+	return 0;
 }
 
 void sw_input(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint64_t now)
@@ -701,6 +799,10 @@ void sw_input(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint64
 		return;
 	}
 	sw->now_ns = now;
+	if (ip->link_down) {
+		sw->st.drops[SW_DROP_LINK_DOWN] += n;
+		return;
+	}
 	struct sw_impair *si = ip->imp[SW_IMPAIR_IN];
 	if (si && impair_port_active(&si->ip)) { /* the element captures at its points */
 		for (unsigned i = 0; i < n; i++)
@@ -741,9 +843,13 @@ void sw_forward(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint
 			sw->st.drops[SW_DROP_BAD_FRAME]++;
 			continue;
 		}
+		if (ip->stp_discarding) { /* the one spanning-tree check of the data path */
+			discard_input(sw, in, data, len, &fi, now);
+			continue;
+		}
 		if (sw->hub) {
 			for (unsigned p = 0; p < sw->nports; p++)
-				if (p != in && sw->ports[p].ep) {
+				if (p != in && sw->ports[p].ep && !sw->ports[p].link_down) {
 					enqueue(sw, (uint16_t)p, data, len, &fi, 0, true);
 					sw->ports[p].st.tx_flood++;
 				}
@@ -773,6 +879,12 @@ void sw_forward(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint
 				sw->fdb.tab[fe->src_idx].last_seen_ns = now;
 			memo_ok = true;
 			memo_key = k, memo_act = act, memo_src = fe->src_idx, memo_gen = sw->gen;
+		} else if (sw->stp_on && bpdu_is_stp_dst(data)) {
+			/* never cached, so BPDUs only ever reach this branch */
+			if (sw->on_bpdu)
+				sw->on_bpdu(sw, in, data, len);
+			memo_ok = false;
+			continue;
 		} else {
 			uint32_t src_idx;
 			bool cacheable;
@@ -823,7 +935,7 @@ static int deliver_out(void *arg, struct vtx *tx, unsigned n, uint64_t now)
 	struct sw_impair *si = arg;
 	struct sw_port *pt = &si->sw->ports[si->port];
 	(void)now;
-	int s = pt->ep ? ep_send_batch(pt->ep, tx, n) : -ENOTCONN;
+	int s = pt->ep && !pt->link_down ? ep_send_batch(pt->ep, tx, n) : -ENOTCONN;
 	if (s < 0) {
 		pt->st.tx_drops += n;
 		return (int)n;

@@ -46,6 +46,8 @@ enum sw_drop {
 	SW_DROP_SAME_PORT,        /* destination learned on the ingress port */
 	SW_DROP_BAD_FRAME,        /* truncated 802.1Q tag */
 	SW_DROP_NO_PORT,          /* frame from a port that does not exist */
+	SW_DROP_DISCARDING,       /* received on, or learned behind, a port the spanning tree blocks */
+	SW_DROP_LINK_DOWN,        /* received on, or for, a port whose link is down */
 	SW_DROP__N
 };
 extern const char *const sw_drop_names[SW_DROP__N];
@@ -90,6 +92,11 @@ struct sw_port {
 	/* pcap capture of this port (capture.h), NULL = off: one pointer test
 	 * per batch on the data path */
 	struct capture *cap;
+	/* spanning tree (stp.h) and link state: all false = forwarding, up;
+	 * the data path reads only these flags */
+	bool stp_discarding;   /* not in the forwarding state: nothing in or out */
+	bool stp_nolearn;      /* not learning either (discarding, not learning state) */
+	bool link_down;        /* carrier off in both directions (port/setlink) */
 };
 
 enum { SW_IMPAIR_IN = 0, SW_IMPAIR_OUT = 1 };
@@ -106,6 +113,9 @@ struct sw_impair;
 typedef void (*sw_blocked_cb)(struct sw *sw, uint16_t port, bool blocked);
 /* Told when input from `port` should pause (true) or resume (false). */
 typedef void (*sw_pause_cb)(struct sw *sw, uint16_t port, bool pause);
+/* A frame to 01:80:C2:00:00:00 received on `port` while the spanning tree
+ * runs: handed over here, never forwarded. */
+typedef void (*sw_bpdu_cb)(struct sw *sw, uint16_t port, const uint8_t *frame, size_t len);
 
 struct sw_stats {
 	uint64_t drops[SW_DROP__N];
@@ -135,6 +145,8 @@ struct sw {
 	uint64_t now_ns;             /* time of the batch being forwarded */
 	sw_blocked_cb on_blocked;
 	sw_pause_cb on_pause;
+	bool stp_on;                 /* BPDUs go to on_bpdu instead of being forwarded */
+	sw_bpdu_cb on_bpdu;
 	void *owner;
 };
 
@@ -222,6 +234,23 @@ const struct impair_port *sw_port_impairment(const struct sw *sw, unsigned port,
 void sw_impair_run(struct sw *sw, uint64_t now_ns);
 /* Earliest deadline over all impaired ports (O(1)), UINT64_MAX if none. */
 uint64_t sw_impair_next_ns(const struct sw *sw);
+
+/* Spanning tree on (BPDUs to on_bpdu, per-port states apply) or off (every
+ * port forwards, BPDUs are flooded like any multicast, as vde_switch
+ * without -F). */
+void sw_set_stp(struct sw *sw, bool on);
+/* A port's spanning-tree state (802.1D 17.30: the Port State Transition
+ * machine's enableLearning/enableForwarding). Invalidates cached decisions
+ * when it changes. EINVAL out of range. */
+int sw_port_set_stp_state(struct sw *sw, unsigned port, bool learning, bool forwarding);
+/* Link up or down: down drops everything received from or sent to the
+ * port (counted in drops[SW_DROP_LINK_DOWN]) as a pulled cable would.
+ * EINVAL out of range, ENXIO no such port. */
+int sw_port_set_link(struct sw *sw, unsigned port, bool up);
+/* Send a frame of the switch's own (a BPDU) straight to a port's endpoint:
+ * captured, not impaired, not queued. 0, ENOTCONN (no endpoint or link
+ * down) or the endpoint's errno. */
+int sw_port_send_local(struct sw *sw, unsigned port, const uint8_t *frame, uint16_t len);
 
 /* Periodic work (1 s tick): FDB aging. Returns expired entries. */
 unsigned sw_tick(struct sw *sw, uint64_t now_ns);

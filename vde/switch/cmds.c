@@ -19,9 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Parse up to `max` unsigned decimal integers; returns how many, or -1 on
- * garbage. */
-static int parse_uints(const char *arg, unsigned *v, int max)
+int swd_parse_uints(const char *arg, unsigned *v, int max)
 {
 	int n = 0;
 	const char *s = arg;
@@ -44,7 +42,7 @@ static int parse_uints(const char *arg, unsigned *v, int max)
 
 static int one_uint(const char *arg, unsigned *v)
 {
-	return parse_uints(arg, v, 1) == 1 ? 0 : EINVAL;
+	return swd_parse_uints(arg, v, 1) == 1 ? 0 : EINVAL;
 }
 
 static double uptime_s(struct swd *d) { return (double)(loop_now_ns() - d->start_ns) / 1e9; }
@@ -95,18 +93,23 @@ static int c_setnumports(struct strbuf *o, const char *arg, void *ctx)
 {
 	unsigned n;
 	(void)o;
+	struct swd *d = ctx;
 	if (one_uint(arg, &n))
 		return EINVAL;
-	return sw_set_numports(&((struct swd *)ctx)->sw, n);
+	int rc = sw_set_numports(&d->sw, n);
+	return rc ? rc : stp_set_numports(d->stp, n);
 }
 
 static int c_sethub(struct strbuf *o, const char *arg, void *ctx)
 {
 	unsigned v;
 	(void)o;
+	struct swd *d = ctx;
 	if (one_uint(arg, &v) || v > 1)
 		return EINVAL;
-	sw_set_hub(&((struct swd *)ctx)->sw, v == 1);
+	if (v == 1) /* vde-2: hub mode ends the spanning tree */
+		swd_stp_set_mode(d, STP_MODE_OFF);
+	sw_set_hub(&d->sw, v == 1);
 	return 0;
 }
 
@@ -114,7 +117,7 @@ static int c_setvlan(struct strbuf *o, const char *arg, void *ctx)
 {
 	unsigned v[2];
 	(void)o;
-	if (parse_uints(arg, v, 2) != 2)
+	if (swd_parse_uints(arg, v, 2) != 2)
 		return EINVAL;
 	return sw_port_setvlan(&((struct swd *)ctx)->sw, v[0], v[1]);
 }
@@ -153,7 +156,7 @@ static int c_epclose(struct strbuf *o, const char *arg, void *ctx)
 {
 	struct swd *d = ctx;
 	unsigned v[2];
-	int n = parse_uints(arg, v, 2);
+	int n = swd_parse_uints(arg, v, 2);
 	(void)o;
 	if (n < 1 || v[0] >= d->sw.nports)
 		return EINVAL;
@@ -274,7 +277,7 @@ static int c_vlan_addport(struct strbuf *o, const char *arg, void *ctx)
 {
 	unsigned v[2];
 	(void)o;
-	if (parse_uints(arg, v, 2) != 2)
+	if (swd_parse_uints(arg, v, 2) != 2)
 		return EINVAL;
 	return sw_vlan_addport(&((struct swd *)ctx)->sw, v[0], v[1]);
 }
@@ -283,7 +286,7 @@ static int c_vlan_delport(struct strbuf *o, const char *arg, void *ctx)
 {
 	unsigned v[2];
 	(void)o;
-	if (parse_uints(arg, v, 2) != 2)
+	if (swd_parse_uints(arg, v, 2) != 2)
 		return EINVAL;
 	return sw_vlan_delport(&((struct swd *)ctx)->sw, v[0], v[1]);
 }
@@ -296,8 +299,8 @@ static void print_vlan(struct swd *d, struct strbuf *o, unsigned vid, bool inact
 		bool tagged = sw_vlan_is_tagged(&d->sw, vid, p);
 		if (!pt->exists || (pt->pvid != vid && !tagged) || (!inactive && !pt->ep))
 			continue;
-		sb_printf(o, " -- Port %04u tagged=%d active=%d status=Forwarding\n", p,
-			  pt->pvid != vid, pt->ep != NULL);
+		sb_printf(o, " -- Port %04u tagged=%d active=%d status=%s\n", p, pt->pvid != vid, pt->ep != NULL,
+			  pt->stp_discarding ? (pt->stp_nolearn ? "Discarding" : "Learning") : "Forwarding");
 	}
 }
 
@@ -746,10 +749,21 @@ static const struct console_cmd cmds[] = {
 
 const struct console_table swd_cmds = { cmds, sizeof(cmds) / sizeof(cmds[0]) };
 
+const struct console_table *swd_tables(size_t *n)
+{
+	static struct console_table t[2];
+	t[0] = swd_cmds;
+	t[1] = swd_stp_cmds;
+	*n = 2;
+	return t;
+}
+
 int swd_load_rc(struct swd *d, const char *path)
 {
 	bool shutdown = false;
-	int rc = console_load(&swd_cmds, 1, path, d, "vdelab-switch", &shutdown);
+	size_t n;
+	const struct console_table *t = swd_tables(&n);
+	int rc = console_load(t, n, path, d, "vdelab-switch", &shutdown);
 	if (shutdown)
 		loop_stop(&d->loop);
 	return rc;

@@ -160,11 +160,13 @@ int swd_port_attach(struct swd *d, unsigned port, struct ep *ep, const char *soc
 	pio->cw.cb = on_ctl;
 	pio->cw.arg = pio;
 	d->sw.ports[port].owner = pio;
+	swd_stp_port_up(d, port);
 	bool paused = sw_port_paused(&d->sw, (uint16_t)port) && !d->pause_overridden;
 	if ((ep->fd >= 0 && (rc = loop_add(&d->loop, &pio->dw, paused ? 0 : EPOLLIN))) ||
 	    (ep->ctl_fd >= 0 && (rc = loop_add(&d->loop, &pio->cw, EPOLLIN | EPOLLRDHUP)))) {
 		if (ep->fd >= 0)
 			loop_del(&d->loop, &pio->dw);
+		swd_stp_port_down(d, port);
 		sw_port_detach(&d->sw, port);
 		d->sw.ports[port].owner = NULL;
 		free(pio);
@@ -194,6 +196,7 @@ void swd_port_close(struct swd *d, unsigned port)
 	c->rx_oversize += e->rx_oversize;
 	c->rx_errors += e->rx_errors;
 	c->tx_errors += e->tx_errors;
+	swd_stp_port_down(d, port);
 	struct ep *ep = sw_port_detach(&d->sw, port);
 	ep_close(ep);
 }
@@ -204,6 +207,7 @@ static void on_tick(struct loop *l, struct loop_timer *t)
 	uint64_t now = loop_now_ns();
 	(void)l;
 	sw_tick(&d->sw, now);
+	stp_tick(d->stp);
 	ds_sweep(d, now);
 	console_sweep(&d->cs, now);
 	loop_timer_arm(t, now + 1000000000ull);
@@ -289,7 +293,8 @@ int main(int argc, char **argv)
 	g_auto(GStrv) urls = NULL;
 	gint numports = SW_DEFAULT_PORTS, hashsize = FDB_DEFAULT_MAX, expire = FDB_DEFAULT_AGE_S;
 	gboolean hub = FALSE, daemonize = FALSE, nostdin = FALSE, noflowcache = FALSE;
-	gboolean verbose = FALSE, version = FALSE;
+	gboolean verbose = FALSE, version = FALSE, fstp = FALSE;
+	g_autofree gchar *stpmode = NULL, *priority = NULL;
 	gint64 seed = -1;
 	GOptionEntry entries[] = {
 		{ "sock", 's', 0, G_OPTION_ARG_FILENAME, &sock, "Switch directory (default /var/run/vde.ctl as root, else /tmp/vde.ctl)", "DIR" },
@@ -306,6 +311,9 @@ int main(int argc, char **argv)
 		{ "daemon", 'd', 0, G_OPTION_ARG_NONE, &daemonize, "Run in the background, log to syslog", NULL },
 		{ "pidfile", 'p', 0, G_OPTION_ARG_FILENAME, &pidfile, "Write the pid to FILE", "FILE" },
 		{ "rcfile", 'f', 0, G_OPTION_ARG_FILENAME, &rcfile, "Run the console commands in FILE at start", "FILE" },
+		{ "fstp", 'F', 0, G_OPTION_ARG_NONE, &fstp, "Run the spanning tree (RSTP, IEEE 802.1D-2004; vde_switch's -F)", NULL },
+		{ "stp", 0, 0, G_OPTION_ARG_STRING, &stpmode, "Spanning tree mode: rstp (default with -F), stp (802.1D-1998 BPDUs only) or off", "MODE" },
+		{ "priority", 0, 0, G_OPTION_ARG_STRING, &priority, "Bridge priority, a multiple of 4096 (default 32768 = 0x8000)", "N" },
 		{ "macaddr", 0, 0, G_OPTION_ARG_STRING, &macaddr, "Switch MAC address (default 00:ff + 4 random bytes)", "MAC" },
 		{ "hashsize", 0, 0, G_OPTION_ARG_INT, &hashsize, "Maximum MAC table entries (default 8192)", "N" },
 		{ "expire", 0, 0, G_OPTION_ARG_INT, &expire, "MAC aging time in seconds (default 300)", "S" },
@@ -330,7 +338,7 @@ int main(int argc, char **argv)
 	static const char *const alias[][2] = {
 		{ "-hub", "--hub" }, { "-sock", "--sock" }, { "-mod", "--mode" }, { "-mode", "--mode" },
 		{ "-group", "--group" }, { "-daemon", "--daemon" }, { "-tap", "--tap" }, { "-pidfile", "--pidfile" },
-		{ "-mgmt", "--mgmt" }, { "-numports", "--numports" }, { "-rcfile", "--rcfile" },
+		{ "-mgmt", "--mgmt" }, { "-fstp", "--fstp" }, { "-priority", "--priority" }, { "-macaddr", "--macaddr" }, { "-numports", "--numports" }, { "-rcfile", "--rcfile" },
 		{ "--vdesock", "--sock" }, { "--unix", "--sock" }, { "-vdesock", "--sock" }, { "-unix", "--sock" },
 		{ "--mod", "--mode" },
 	};
@@ -415,6 +423,37 @@ int main(int argc, char **argv)
 	d->sw.on_blocked = on_blocked;
 	d->sw.on_pause = on_pause;
 	d->sw.hub = hub;
+	d->stp_mode = STP_MODE_RSTP;
+	enum stp_mode want = fstp ? STP_MODE_RSTP : STP_MODE_OFF;
+	if (stpmode) {
+		if (!strcmp(stpmode, "rstp"))
+			want = d->stp_mode = STP_MODE_RSTP;
+		else if (!strcmp(stpmode, "stp"))
+			want = d->stp_mode = STP_MODE_STP;
+		else if (!strcmp(stpmode, "off"))
+			want = STP_MODE_OFF;
+		else {
+			fprintf(stderr, "vdelab-switch: --stp %s: expected rstp, stp or off\n", stpmode);
+			return 1;
+		}
+	}
+	if ((rc = swd_stp_init(d))) {
+		fprintf(stderr, "vdelab-switch: init: %s\n", strerror(rc));
+		return 1;
+	}
+	if (priority) {
+		char *e;
+		unsigned long v = strtoul(priority, &e, 0);
+		if (!*priority || *e || v > 0xffff || stp_set_priority(d->stp, (unsigned)v)) {
+			fprintf(stderr, "vdelab-switch: --priority %s: expected a multiple of 4096 in 0..61440 "
+				"(IEEE 802.1D-2004 17.13.7)\n", priority);
+			return 1;
+		}
+	}
+	if (want != STP_MODE_OFF && hub)
+		log_msg(LOG_WARNING, "hub mode: no spanning tree (as vde_switch -x)");
+	else if (want != STP_MODE_OFF)
+		swd_stp_set_mode(d, want);
 	sw_set_flowcache(&d->sw, !noflowcache);
 	d->sw.impair_seed = seed >= 0 ? (uint64_t)seed : (uint64_t)time(NULL) ^ (uint64_t)getpid() << 16;
 	d->rx = calloc(VPKT_BURST, sizeof(struct vpkt));
@@ -432,8 +471,7 @@ int main(int argc, char **argv)
 	d->cs.loop = &d->loop;
 	d->cs.banner = "VDE switch V." VDELAB_VERSION " (vdelab-switch)\n(C) the vdelab authors - GPLv2, protocol of vde-2 by R. Davoli\n";
 	d->cs.prompt = "\nvde$ ";
-	d->cs.tabs = &swd_cmds;
-	d->cs.ntabs = 1;
+	d->cs.tabs = swd_tables(&d->cs.ntabs);
 	d->cs.ctx = d;
 	d->cs.on_shutdown = on_console_shutdown;
 	ep_program_name = "vdelab-switch";
@@ -503,6 +541,7 @@ out:
 		unlink(pidfile);
 	loop_destroy(&d->loop);
 	sw_destroy(&d->sw);
+	swd_stp_free(d);
 	free(d->rx);
 	return status;
 }

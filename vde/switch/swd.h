@@ -3,6 +3,7 @@
  *   main.c      options, lifecycle, the data-path glue between loop and sw
  *   datasock.c  the VDE2 control socket DIR/ctl (request_v3 handshake)
  *   cmds.c      the management console commands
+ *   stp.c       the spanning tree: element glue and its console commands
  */
 #ifndef VDE_SWITCH_SWD_H
 #define VDE_SWITCH_SWD_H
@@ -16,6 +17,7 @@
 #include "../core/limits.h"
 #include "../core/loop.h"
 #include "../core/sw.h"
+#include "../core/stp.h"
 
 enum { PAUSE_MAX_MS = 50 };
 
@@ -66,6 +68,8 @@ struct swd {
 	struct loop_timer pause_timer;
 	struct loop_timer impair_timer;
 	bool pause_overridden;  /* paused too long: drop instead of waiting */
+	struct stp *stp;        /* spanning tree, mode off unless -F / fstp/setfstp 1 */
+	enum stp_mode stp_mode; /* the mode "on" means (--stp, default rstp) */
 	char *mgmt_path;
 	unsigned mgmt_mode;
 	bool stop;
@@ -92,6 +96,22 @@ void swd_port_close(struct swd *d, unsigned port);
 
 /* cmds.c */
 extern const struct console_table swd_cmds;
+/* Every console table of the daemon, in help order; *n gets their count. */
+const struct console_table *swd_tables(size_t *n);
+/* Parse up to `max` unsigned decimal integers separated by blanks; returns
+ * how many, or -1 on anything else. */
+int swd_parse_uints(const char *arg, unsigned *v, int max);
+
+/* stp.c */
+extern const struct console_table swd_stp_cmds;
+/* Create the spanning-tree element (mode off) and hook it to the switch. 0 or ENOMEM. */
+int swd_stp_init(struct swd *d);
+void swd_stp_free(struct swd *d);
+/* Mode off/stp/rstp; EBUSY in hub mode (vde_switch: no fstp in hub mode). */
+int swd_stp_set_mode(struct swd *d, enum stp_mode mode);
+/* A port got an endpoint / lost it. */
+void swd_stp_port_up(struct swd *d, unsigned port);
+void swd_stp_port_down(struct swd *d, unsigned port);
 /* Run every line of an rc file; errors go to stderr. 0 or errno (open). */
 int swd_load_rc(struct swd *d, const char *path);
 
