@@ -35,8 +35,10 @@
 #include <unistd.h>
 
 enum { POLL_MS = 100, SLOW_EVERY = 10 };
-enum led { LED_DOWN, LED_IDLE, LED_ACTIVE, LED_FLOOD, LED_DROP };
-static const char led_char[] = { 'x', '.', '*', '+', '!' };
+/* LED_BLOCKED: the spanning tree keeps the port discarding (learning too) */
+enum led { LED_DOWN, LED_IDLE, LED_ACTIVE, LED_FLOOD, LED_DROP, LED_BLOCKED };
+static const char led_char[] = { 'x', '.', '*', '+', '!', '#' };
+#define LED_LEGEND "* traffic  + flooded  ! drops  . idle  x down  # blocked (spanning tree)"
 
 /* ---- one persistent console connection per switch (mgmt.h) ---- */
 
@@ -60,9 +62,12 @@ struct cport {
 	bool capturing;
 	double fps[2], bps[2];                   /* [0] rx, [1] tx */
 	uint64_t drops_tot[2];                   /* [0] received side, [1] sent side: port + impairment drops */
+	char role[12], state[12];                /* spanning tree: stp_role/stp_state, "off" when it is off */
+	bool link_down;
 };
 
-struct csw { char *name; struct mgmt_conn mc; GArray *ports; bool up; };
+/* stp: the spanning tree runs; root: its root bridge id; is_root: this switch is it */
+struct csw { char *name; struct mgmt_conn mc; GArray *ports; bool up; bool stp, is_root; char root[24]; };
 
 enum ckind { CL_NODE, CL_CABLE, CL_TUNNEL };
 struct clink {
@@ -226,6 +231,39 @@ static uint64_t kv(const char *line, const char *key)
 	return v ? g_ascii_strtoull(v + strlen(k), NULL, 10) : 0;
 }
 
+/* The word value of `key` in a key=value line into buf ("" if absent). */
+static void kvs(const char *line, const char *key, char *buf, size_t len)
+{
+	g_autofree char *k = g_strdup_printf(" %s=", key);
+	const char *v = strstr(line, k);
+	buf[0] = '\0';
+	if (v) {
+		v += strlen(k);
+		size_t n = strcspn(v, " \n");
+		g_strlcpy(buf, v, n + 1 < len ? n + 1 : len);
+	}
+}
+
+/* The spanning tree's bridge line of `s` (stp/print): on or off, root. */
+static void poll_stp(struct csw *s)
+{
+	g_autofree char *out = NULL;
+	s->stp = false;
+	if (!mc_cmd(&s->mc, "stp/print", &out))
+		return;
+	g_auto(GStrv) l = g_strsplit(out, "\n", -1);
+	for (int k = 0; l[k]; k++) {
+		if (!g_str_has_prefix(l[k], "bridge="))
+			continue;
+		g_autofree char *line = g_strconcat(" ", l[k], NULL);
+		char mode[8];
+		kvs(line, "mode", mode, sizeof(mode));
+		kvs(line, "root", s->root, sizeof(s->root));
+		s->stp = strcmp(mode, "off") != 0;
+		s->is_root = kv(line, "is_root") != 0;
+	}
+}
+
 /* One poll of every switch: counters, LEDs and rates. */
 static void con_poll(struct con *c)
 {
@@ -276,13 +314,18 @@ static void con_poll(struct con *c)
 			uint64_t rxd = kv(sl[k], "rx_drops") + p->imp_drop[0], txd = kv(sl[k], "tx_drops") + p->imp_drop[1];
 			uint64_t fl = kv(sl[k], "tx_flood");
 			bool active = kv(sl[k], "active") != 0;
+			kvs(sl[k], "stp_role", p->role, sizeof(p->role));
+			kvs(sl[k], "stp_state", p->state, sizeof(p->state));
+			char link[8];
+			kvs(sl[k], "link", link, sizeof(link));
+			p->link_down = !strcmp(link, "down");
 			if (dt > 0 && p->seen == false && p->active == active) {
 				p->fps[0] = (double)(rx - p->rx) / dt;
 				p->fps[1] = (double)(tx - p->tx) / dt;
 				p->bps[0] = (double)(rxb - p->rxb) * 8 / dt;
 				p->bps[1] = (double)(txb - p->txb) * 8 / dt;
 			}
-			p->led = !active ? LED_DOWN : (rxd + txd > p->drops_tot[0] + p->drops_tot[1] && dt > 0) ? LED_DROP
+			p->led = !active || p->link_down ? LED_DOWN : !strcmp(p->state, "discarding") ? LED_BLOCKED : (rxd + txd > p->drops_tot[0] + p->drops_tot[1] && dt > 0) ? LED_DROP
 			       : (fl > p->flood && dt > 0) ? LED_FLOOD : ((rx != p->rx || tx != p->tx) && dt > 0) ? LED_ACTIVE
 			       : LED_IDLE;
 			p->rx = rx, p->tx = tx, p->rxb = rxb, p->txb = txb, p->flood = fl;
@@ -292,6 +335,7 @@ static void con_poll(struct con *c)
 		}
 		if (slow) {
 			g_autofree char *info = NULL, *cap = NULL;
+			poll_stp(s);
 			if (mc_cmd(&s->mc, "port/info", &info)) {
 				for (guint p = 0; p < s->ports->len; p++)
 					g_array_index(s->ports, struct cport, p).info[0] = '\0';
@@ -367,10 +411,12 @@ static char *human_bps(double bps)
 
 static void print_text(struct con *c)
 {
-	printf("lab %s\nswitches (* traffic  + flooded  ! drops  . idle  x down):\n", c->lab);
+	printf("lab %s\nswitches (" LED_LEGEND "):\n", c->lab);
 	for (guint i = 0; i < c->sws->len; i++) {
 		struct csw *s = g_ptr_array_index(c->sws, i);
 		printf("  %-10s%s", s->name, s->up ? "" : " NOT ANSWERING");
+		if (s->up && s->stp)
+			printf(" [stp root %s%s]", s->root, s->is_root ? " (this switch)" : "");
 		for (guint p = 1; p < s->ports->len; p++) {
 			struct cport *pt = &g_array_index(s->ports, struct cport, p);
 			if (pt->seen || pt->label[0])
@@ -406,16 +452,20 @@ static void print_json(struct con *c)
 	printf("{\"lab\": \"%s\", \"switches\": [", c->lab);
 	for (guint i = 0; i < c->sws->len; i++) {
 		struct csw *s = g_ptr_array_index(c->sws, i);
-		printf("%s\n  {\"name\": \"%s\", \"up\": %s, \"ports\": [", i ? "," : "", s->name, s->up ? "true" : "false");
+		printf("%s\n  {\"name\": \"%s\", \"up\": %s, \"stp\": %s, \"stp_root\": \"%s\", \"is_root\": %s, \"ports\": [",
+		       i ? "," : "", s->name, s->up ? "true" : "false", s->stp ? "true" : "false", s->stp ? s->root : "",
+		       s->stp && s->is_root ? "true" : "false");
 		bool first = true;
 		for (guint p = 1; p < s->ports->len; p++) {
 			struct cport *pt = &g_array_index(s->ports, struct cport, p);
 			if (!pt->seen && !pt->label[0])
 				continue;
 			printf("%s{\"port\": %u, \"label\": \"%s\", \"led\": \"%c\", \"rx_packets\": %llu, \"tx_packets\": %llu, "
-			       "\"rx_fps\": %.1f, \"tx_fps\": %.1f, \"capturing\": %s}", first ? "" : ", ", p, pt->label,
+			       "\"rx_fps\": %.1f, \"tx_fps\": %.1f, \"capturing\": %s, \"link\": \"%s\", \"stp_role\": \"%s\", "
+			       "\"stp_state\": \"%s\"}", first ? "" : ", ", p, pt->label,
 			       led_char[pt->seen ? pt->led : LED_DOWN], (unsigned long long)pt->rx, (unsigned long long)pt->tx,
-			       pt->fps[0], pt->fps[1], pt->capturing ? "true" : "false");
+			       pt->fps[0], pt->fps[1], pt->capturing ? "true" : "false", pt->link_down ? "down" : "up",
+			       pt->role[0] ? pt->role : "off", pt->state[0] ? pt->state : "forwarding");
 			first = false;
 		}
 		printf("]}");
@@ -477,7 +527,8 @@ int run_top(int argc, char **argv)
 		{ NULL }
 	};
 	if (!begin(&argc, &argv, "top", "LAB - what labctl console shows, as plain text or JSON",
-		   "Switch port LEDs (* traffic, + flooded, ! drops, . idle, x down), per-link\n"
+		   "Switch port LEDs (* traffic, + flooded, ! drops, . idle, x down, # blocked by\n"
+		   "the spanning tree; a switch running it shows its root bridge), per-link\n"
 		   "frames/s, bit/s, drops and impairments per direction, tunnel and encrypted cable\n"
 		   "state, nodes. Without --once it prints a snapshot every --interval seconds\n"
 		   "until Ctrl-C (for terminals without curses; labctl status --watch does the same).",
@@ -521,11 +572,11 @@ int run_top(int argc, char **argv)
 
 /* ---- curses ---- */
 
-enum { CP_ACTIVE = 1, CP_FLOOD, CP_DROP, CP_HEAD, CP_SEL };
+enum { CP_ACTIVE = 1, CP_FLOOD, CP_DROP, CP_HEAD, CP_SEL, CP_BLOCKED };
 
 static void led_attr(enum led l, bool on)
 {
-	static const short pair[] = { 0, 0, CP_ACTIVE, CP_FLOOD, CP_DROP };
+	static const short pair[] = { 0, 0, CP_ACTIVE, CP_FLOOD, CP_DROP, CP_BLOCKED };
 	attr_t a = l == LED_DOWN ? A_DIM : l >= LED_ACTIVE ? A_BOLD : A_NORMAL;
 	if (has_colors() && pair[l])
 		a |= COLOR_PAIR(pair[l]);
@@ -554,7 +605,7 @@ static void draw(struct con *c)
 	attron(A_BOLD);
 	mvprintw(y++, 0, "SWITCHES  ");
 	attroff(A_BOLD);
-	printw("(* traffic  + flooded  ! drops  . idle  x down)");
+	printw("(" LED_LEGEND ")");
 	for (guint i = 0; i < c->sws->len && y < LINES - 3; i++) {
 		struct csw *s = g_ptr_array_index(c->sws, i);
 		int x = 2;
@@ -562,6 +613,13 @@ static void draw(struct con *c)
 		x += 11;
 		if (!s->up)
 			printw("NOT ANSWERING");
+		if (s->up && s->stp) { /* the header of a switch: the root bridge it follows */
+			printw("root %s%s", s->root, s->is_root ? " (this)" : "");
+			y++;
+			x = 13;
+			if (y >= LINES - 3)
+				break;
+		}
 		for (guint p = 1; s->up && p < s->ports->len; p++) {
 			struct cport *pt = &g_array_index(s->ports, struct cport, p);
 			if (!pt->seen && !pt->label[0])
@@ -659,7 +717,7 @@ static void help(void)
 		"  f                   freeze / unfreeze the display",
 		"  ?                   this help        q   quit",
 		"",
-		"LEDs: * traffic  + flooded out of the port  ! drops  . idle  x down",
+		"LEDs: * traffic  + flooded out of the port  ! drops  . idle  x down  # blocked (STP)",
 		"",
 		"any key to go back",
 	};
@@ -789,7 +847,8 @@ int run_console(int argc, char **argv)
 {
 	if (!begin(&argc, &argv, "console", "LAB - a live view of a running lab (ncurses)",
 		   "Switches with a LED per port (lit ~100 ms after frames pass: * traffic,\n"
-		   "+ flooded, ! drops, . idle, x down), links with frames/s, bit/s, drops and\n"
+		   "+ flooded, ! drops, . idle, x down, # blocked by the spanning tree; a switch\n"
+		   "running it shows its root bridge), links with frames/s, bit/s, drops and\n"
 		   "impairments per direction (tunnels and encrypted cables with peer and state),\n"
 		   "nodes with kind, site and state. Keys: arrows select, i edits a link's\n"
 		   "impairments, c captures its port, Enter opens a shell in a node, f freezes,\n"
@@ -821,6 +880,7 @@ int run_console(int argc, char **argv)
 		init_pair(CP_ACTIVE, COLOR_GREEN, -1);
 		init_pair(CP_FLOOD, COLOR_YELLOW, -1);
 		init_pair(CP_DROP, COLOR_RED, -1);
+		init_pair(CP_BLOCKED, COLOR_MAGENTA, -1);
 	}
 	signal(SIGPIPE, SIG_IGN);
 	double next = 0;

@@ -215,6 +215,8 @@ void lab_free(struct lab *lab)
 	g_ptr_array_free(lab->switches, TRUE), g_ptr_array_free(lab->nodes, TRUE);
 	g_ptr_array_free(lab->cables, TRUE), g_ptr_array_free(lab->execs, TRUE);
 	g_ptr_array_free(lab->checks, TRUE);
+	if (lab->warnings)
+		g_ptr_array_free(lab->warnings, TRUE);
 	g_free(lab);
 }
 
@@ -306,6 +308,7 @@ static struct lab *build(xmlNode *root, const char *path)
 	lab->cables = g_ptr_array_new_with_free_func(free_cable);
 	lab->execs = g_ptr_array_new_with_free_func(free_exec);
 	lab->checks = g_ptr_array_new_with_free_func(free_check);
+	lab->warnings = g_ptr_array_new_with_free_func(g_free);
 	for (xmlNode *x = root->children; x; x = x->next) {
 		if (x->type != XML_ELEMENT_NODE)
 			continue;
@@ -316,6 +319,9 @@ static struct lab *build(xmlNode *root, const char *path)
 			s->name = attr(x, "name");
 			s->ports = attr_int(x, "ports", 32);
 			s->hub = attr_yes(x, "hub");
+			g_autofree char *stp = attr(x, "stp");
+			s->stp = !stp || !strcmp(stp, "off") ? 0 : !strcmp(stp, "stp") ? 1 : 2;
+			s->priority = attr_int(x, "priority", -1);
 			s->site = attr(x, "site");
 			g_autofree char *v = attr(x, "vlans");
 			s->vlans = vid_list(v);
@@ -339,6 +345,7 @@ static struct lab *build(xmlNode *root, const char *path)
 			g_autofree char *t = attr(x, "vlan-trunk");
 			c->trunk = vid_list(t);
 			c->udp_port = attr_int(x, "port", 0);
+			c->cost = attr_int(x, "cost", 0);
 			c->line = line;
 			for (xmlNode *im = x->children; im; im = im->next)
 				if (im->type == XML_ELEMENT_NODE) {
@@ -477,6 +484,92 @@ static void check_impair(struct ctx *c, int line, const char *what, const char *
 }
 
 /* The rules RELAX NG cannot express. */
+/* A cycle of cables among switches that run no spanning tree floods every
+ * broadcast around it for ever. Union-find over those cables; a cable that
+ * joins two switches already connected closes a cycle, named by the path
+ * between them in the tree found so far. A cycle through a switch with
+ * stp= is left to the spanning tree. */
+static guint uf_find(guint *up, guint i)
+{
+	while (up[i] != i)
+		i = up[i] = up[up[i]];
+	return i;
+}
+
+static void warn_loops(struct ctx *c, struct lab *lab)
+{
+	guint n = lab->switches->len;
+	if (!n)
+		return;
+	guint *up = g_new(guint, n);
+	for (guint i = 0; i < n; i++)
+		up[i] = i;
+	GPtrArray *tree = g_ptr_array_new(); /* cables of the spanning forest */
+	for (guint i = 0; i < lab->cables->len; i++) {
+		struct lab_cable *cb = g_ptr_array_index(lab->cables, i);
+		int a = -1, b = -1;
+		for (guint k = 0; k < n; k++) {
+			struct lab_switch *s = g_ptr_array_index(lab->switches, k);
+			if (!strcmp(s->name, cb->a))
+				a = (int)k;
+			if (!strcmp(s->name, cb->b))
+				b = (int)k;
+		}
+		if (a < 0 || b < 0 || a == b)
+			continue;
+		if (((struct lab_switch *)g_ptr_array_index(lab->switches, (guint)a))->stp ||
+		    ((struct lab_switch *)g_ptr_array_index(lab->switches, (guint)b))->stp)
+			continue;
+		guint ra = uf_find(up, (guint)a), rb = uf_find(up, (guint)b);
+		if (ra != rb) {
+			up[ra] = rb;
+			g_ptr_array_add(tree, cb);
+			continue;
+		}
+		/* the path from b back to a over the tree: breadth first */
+		int *prev = g_new(int, n), *via = g_new(int, n);
+		for (guint k = 0; k < n; k++)
+			prev[k] = -2;
+		GQueue q = G_QUEUE_INIT;
+		prev[b] = -1;
+		g_queue_push_tail(&q, GINT_TO_POINTER(b));
+		while (!g_queue_is_empty(&q)) {
+			int v = GPOINTER_TO_INT(g_queue_pop_head(&q));
+			struct lab_switch *sv = g_ptr_array_index(lab->switches, (guint)v);
+			for (guint e = 0; e < tree->len; e++) {
+				struct lab_cable *t = g_ptr_array_index(tree, e);
+				const char *other = !strcmp(t->a, sv->name) ? t->b : !strcmp(t->b, sv->name) ? t->a : NULL;
+				if (!other)
+					continue;
+				for (guint k = 0; k < n; k++)
+					if (prev[k] == -2 && !strcmp(((struct lab_switch *)g_ptr_array_index(lab->switches, k))->name, other)) {
+						prev[k] = v;
+						via[k] = (int)e;
+						g_queue_push_tail(&q, GINT_TO_POINTER(k));
+					}
+			}
+		}
+		GString *path = g_string_new(cb->a), *cables = g_string_new(NULL);
+		for (int v = a; v != b && prev[v] >= 0; v = prev[v]) {
+			struct lab_cable *t = g_ptr_array_index(tree, (guint)via[v]);
+			g_string_append_printf(path, " -> %s", ((struct lab_switch *)g_ptr_array_index(lab->switches, (guint)prev[v]))->name);
+			g_string_append_printf(cables, "%s, ", t->name);
+		}
+		g_string_append_printf(path, " -> %s", cb->a);
+		g_string_append(cables, cb->name);
+		g_ptr_array_add(lab->warnings,
+				g_strdup_printf("%s:%d: warning: cables %s make a loop %s among switches without a spanning "
+						"tree: every broadcast would circle it for ever (a storm at up); add "
+						"stp=\"rstp\" to one of these switches", c->path, cb->line, cables->str, path->str));
+		g_string_free(path, TRUE);
+		g_string_free(cables, TRUE);
+		g_free(prev);
+		g_free(via);
+	}
+	g_ptr_array_free(tree, TRUE);
+	g_free(up);
+}
+
 static void semantics(struct ctx *c, struct lab *lab)
 {
 	GHashTable *names = g_hash_table_new(g_str_hash, g_str_equal);
@@ -657,6 +750,22 @@ static void semantics(struct ctx *c, struct lab *lab)
 		if (cb->udp_port && (cb->udp_port < 1 || cb->udp_port > 65534))
 			err_at(c, cb->line, "cable port %d is not in 1..65534 (the b end uses port+1)", cb->udp_port);
 	}
+	for (guint i = 0; i < lab->switches->len; i++) {
+		struct lab_switch *s = g_ptr_array_index(lab->switches, i);
+		if (s->priority >= 0 && (s->priority > 61440 || s->priority % 4096))
+			err_at(c, s->line, "switch \"%s\": priority %d is not a multiple of 4096 in 0..61440 "
+			       "(IEEE 802.1D-2004 17.13.7)", s->name, s->priority);
+		if (s->priority >= 0 && !s->stp)
+			err_at(c, s->line, "switch \"%s\": priority= needs stp=\"rstp\" or stp=\"stp\"", s->name);
+		if (s->stp && s->hub)
+			err_at(c, s->line, "switch \"%s\": a hub does not run a spanning tree (drop hub= or stp=)", s->name);
+	}
+	for (guint i = 0; i < lab->cables->len; i++) {
+		struct lab_cable *cb = g_ptr_array_index(lab->cables, i);
+		if (cb->cost < 0 || cb->cost > 200000000)
+			err_at(c, cb->line, "cable %s: cost %d is not in 1..200000000", cb->name, cb->cost);
+	}
+	warn_loops(c, lab);
 	for (guint i = 0; i < lab->vxlans->len; i++) {
 		struct lab_vxlan *vx = g_ptr_array_index(lab->vxlans, i);
 		struct vxlan_map map = { 0 };

@@ -23,6 +23,8 @@ struct lab_switch {
 	char *name;
 	int ports;          /* ports 0..ports-1; port 0 is VDE's management port */
 	bool hub;
+	int stp;            /* spanning tree: 0 off, 1 stp (802.1D), 2 rstp (enum stp_mode) */
+	int priority;       /* bridge priority, -1 = the switch's default (32768) */
 	GArray *vlans;      /* int VIDs declared besides 0 */
 	char *site;         /* NULL when the lab has no sites */
 	int line;
@@ -71,6 +73,7 @@ struct lab_cable {
 	GArray *trunk;      /* VIDs carried tagged; empty = VLAN 0 untagged */
 	char *imp_ab, *imp_ba;
 	int udp_port;       /* across sites: end a binds this UDP port, end b the next */
+	int cost;           /* spanning-tree path cost of both ends, 0 = default */
 	int line;
 };
 
@@ -108,6 +111,7 @@ struct lab {
 	char *key;          /* absolute path of the cable PSK file, or NULL */
 	int line;           /* of <lab> */
 	GPtrArray *sites, *switches, *nodes, *cables, *vxlans, *execs, *checks;
+	GPtrArray *warnings; /* "FILE:LINE: warning: ..." for a valid lab that will misbehave */
 };
 
 /* Default UDP port of the first cross-site cable (end a; end b uses +1,

@@ -99,6 +99,36 @@ int link_apply(const char *dir, const char *target, const char *dirw, const char
 	return rc;
 }
 
+/* link set TARGET down|up: the carrier of the switch port(s) behind a node
+ * interface or both ends of a cable, both directions at once (the spanning
+ * tree sees the port disabled, as when a cable is pulled). */
+static int link_state(const char *dir, const char *target, bool up, GString *err)
+{
+	GArray *ends = g_array_new(FALSE, FALSE, sizeof(struct link_end));
+	int rc = resolve_link(dir, target, "both", ends, err);
+	for (guint i = 0; rc == 0 && i < ends->len; i++) {
+		struct link_end *e = &g_array_index(ends, struct link_end, i);
+		bool dup = false; /* a node link resolves to its port twice (in, out) */
+		for (guint k = 0; k < i; k++) {
+			struct link_end *o = &g_array_index(ends, struct link_end, k);
+			dup |= o->port == e->port && !strcmp(o->sw, e->sw);
+		}
+		if (dup)
+			continue;
+		g_autofree char *m = g_strdup_printf("%s/sw-%s.mgmt", dir, e->sw);
+		g_autofree char *cmd = g_strdup_printf("port/setlink %d %s", e->port, up ? "up" : "down"), *reply = NULL;
+		if (mgmt(m, cmd, &reply) != 0) {
+			g_autofree char *why = mgmt_reason(reply);
+			g_string_printf(err, "switch %s port %d: %s", e->sw, e->port, why);
+			rc = 1;
+		}
+	}
+	for (guint i = 0; i < ends->len; i++)
+		g_free(g_array_index(ends, struct link_end, i).sw);
+	g_array_free(ends, TRUE);
+	return rc;
+}
+
 /* The switch's impair/show settings of `port` in direction sdir ("in" or
  * "out"), "none" if it has none. A new string. */
 static char *port_settings(const struct state *st, const char *sw, int port, const char *sdir)
@@ -212,12 +242,15 @@ int run_link(int argc, char **argv)
 		"  labctl link show LAB [TARGET]\n"
 		"  labctl link set LAB NODE:IF [in|out|both] 'delay=40ms loss=1% rate=10Mbit'\n"
 		"  labctl link set LAB SW1-SW2 [ab|ba|both] 'loss=5%'\n"
+		"  labctl link set LAB NODE:IF|SW1-SW2 down|up\n"
 		"  labctl link reset LAB [TARGET]\n"
 		"in/out are seen from the node (out: what it sends); ab/ba follow the cable's a=\n"
 		"and b=; show speaks the same words. set changes only the keys it names (the\n"
 		"others stay: 'loss=1%' keeps a delay; 'none' clears first). reset goes back to\n"
 		"the lab file's impairments. Values use the impairment syntax of vdelab-plug\n"
-		"--help; a bad value changes nothing. Changes apply to the next frame.");
+		"--help; a bad value changes nothing. Changes apply to the next frame.\n"
+		"down pulls the cable: nothing passes either way and a switch running the\n"
+		"spanning tree sees the port disabled (and reroutes); up puts it back.");
 	bool ok = parse_options(ctx, &argc, &argv, "link");
 	g_option_context_free(ctx);
 	if (!ok)
@@ -266,6 +299,15 @@ int run_link(int argc, char **argv)
 	if (!strcmp(argv[1], "set") && !spec) {
 		fprintf(stderr, "labctl link set: which impairments? e.g. 'delay=40ms loss=1%%'\n");
 		return 2;
+	}
+	if (!strcmp(argv[1], "set") && spec && (!strcmp(spec, "down") || !strcmp(spec, "up")) && spec_at == 4) {
+		rc = link_state(dir, target, !strcmp(spec, "up"), err);
+		if (rc)
+			fprintf(stderr, "labctl link set: %s\n", err->str);
+		else
+			printf("lab %s: link %s %s\n", name, target, spec);
+		g_string_free(err, TRUE);
+		return rc;
 	}
 	rc = link_apply(dir, target, dirw, !strcmp(argv[1], "set") ? spec : NULL, err);
 	if (rc)

@@ -27,7 +27,9 @@ static int cmd_validate(int argc, char **argv)
 		"twice, references to switches or nodes that do not exist, ports beyond a switch's\n"
 		"size or used twice, undeclared VLANs, malformed or duplicate addresses, gateways\n"
 		"and route next hops outside the node's subnets, impairments that do not parse,\n"
-		"checks with bad targets, regexes or timeouts.\n"
+		"checks with bad targets, regexes or timeouts. Warnings (FILE:LINE: warning:) name\n"
+		"what is valid but will misbehave: a loop of cables among switches without a\n"
+		"spanning tree (the cycle is named).\n"
 		"Exit status: 0 if every file is valid, 1 otherwise.");
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
 		fprintf(stderr, "labctl validate: %s\n", gerr->message);
@@ -46,6 +48,8 @@ static int cmd_validate(int argc, char **argv)
 		struct lab *lab = lab_load(argv[i], errors);
 		for (guint k = 0; k < errors->len; k++)
 			fprintf(stderr, "%s\n", (char *)g_ptr_array_index(errors, k));
+		for (guint k = 0; lab && k < lab->warnings->len; k++)
+			fprintf(stderr, "%s\n", (char *)g_ptr_array_index(lab->warnings, k));
 		if (lab && !quiet)
 			printf("%s: lab \"%s\" is valid: %u switches, %u nodes, %u cables, %u checks\n", argv[i],
 			       lab->name, lab->switches->len, lab->nodes->len, lab->cables->len, lab->checks->len);

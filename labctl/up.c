@@ -168,8 +168,10 @@ static bool start_switch(struct run *r, const struct lab_switch *s, GString *err
 	g_autofree char *ports = g_strdup_printf("%d", s->ports);
 	if (!st_ok(r, err, state_add_daemon(r->st, "switch", s->name, pid)))
 		return false;
+	g_autofree char *prio = s->priority >= 0 ? g_strdup_printf("--priority=%d", s->priority) : NULL;
 	char *argv[] = { bin, "-s", d, "-M", m, "-n", ports, "-d", "-p", pid, "--nostdin",
-			 s->hub ? "-x" : NULL, NULL };
+			 s->stp == 2 ? "--stp=rstp" : s->stp == 1 ? "--stp=stp" : "--stp=off",
+			 s->hub ? "-x" : prio, NULL }; /* prio NULL ends the list there */
 	g_autofree char *out = NULL;
 	if (spawn(argv, &out) != 0) {
 		g_string_printf(err, "switch %s: %s", s->name, out ? g_strstrip(out) : "did not start");
@@ -180,16 +182,22 @@ static bool start_switch(struct run *r, const struct lab_switch *s, GString *err
 	for (guint k = 0; k < s->vlans->len; k++)
 		if (!mgmtf(err, m, "vlan/create %d", g_array_index(s->vlans, int, k)))
 			return false;
-	g_autofree char *what = g_strdup_printf("switch %s (%d ports%s)", s->name, s->ports, s->hub ? ", hub" : "");
+	g_autofree char *what = g_strdup_printf("switch %s (%d ports%s)", s->name, s->ports,
+						s->hub ? ", hub" : s->stp == 2 ? ", rstp" : s->stp == 1 ? ", stp" : "");
 	progress(what, t0);
 	return true;
 }
 
-/* Configure `port` of switch `sw` as untagged `vlan` plus tagged `trunk`. */
-static bool setup_port(struct run *r, const char *sw, int port, int vlan, GArray *trunk, GString *err)
+/* Configure `port` of switch `sw` as untagged `vlan` plus tagged `trunk`;
+ * an `edge` port (a node's) is an admin edge port of the spanning tree:
+ * forwarding at once, and no topology change when it comes and goes. */
+static bool setup_port(struct run *r, const char *sw, int port, int vlan, GArray *trunk, bool edge, GString *err)
 {
 	g_autofree char *m = sw_mgmt(r, sw);
+	const struct lab_switch *ls = lab_find_switch(r->lab, sw);
 	if (!mgmtf(err, m, "port/create %d", port))
+		return false;
+	if (edge && ls && ls->stp && !mgmtf(err, m, "stp/setedge %d 1", port))
 		return false;
 	if (trunk && trunk->len && vlan == 0 && !mgmtf(err, m, "port/setvlan %d 4095", port))
 		return false;
@@ -257,7 +265,7 @@ static bool start_vm_node(struct run *r, const struct lab_node *n, GString *err)
 		g_autofree char *key = g_strdup_printf("%s:%d", s->name, port);
 		g_hash_table_add(r->used, g_steal_pointer(&key));
 		g_autofree char *m = sw_mgmt(r, s->name);
-		if (!setup_port(r, s->name, port, f->vlan, f->trunk, err) ||
+		if (!setup_port(r, s->name, port, f->vlan, f->trunk, true, err) ||
 		    !mgmtf(err, m, "port/add udp://127.0.0.1:%d@127.0.0.1:%d %d", vi.sw_udp, vi.vm_udp, port))
 			{ g_string_free(cl, TRUE); return false; }
 		if (!st_ok(r, err, state_add_link(r->st, n->name, f->name, s->name, port)))
@@ -391,7 +399,7 @@ static bool start_node(struct run *r, const struct lab_node *n, GString *err)
 		}
 		g_autofree char *key = g_strdup_printf("%s:%d", s->name, port);
 		g_hash_table_add(r->used, g_steal_pointer(&key));
-		if (!setup_port(r, s->name, port, f->vlan, f->trunk, err))
+		if (!setup_port(r, s->name, port, f->vlan, f->trunk, true, err))
 			return false;
 		g_autofree char *m = sw_mgmt(r, s->name);
 		if (!mgmtf(err, m, "port/add tap://%s?netns=%s %d", f->name, ns, port))
@@ -452,7 +460,7 @@ static bool start_cable_end(struct run *r, const struct lab_cable *c, unsigned i
 		g_string_printf(err, "cable %s-%s: no free port on %s", c->a, c->b, s->name);
 		return false;
 	}
-	if (!setup_port(r, s->name, port, 0, c->trunk, err))
+	if (!setup_port(r, s->name, port, 0, c->trunk, false, err))
 		return false;
 	g_autofree char *m = sw_mgmt(r, s->name);
 	if (!mgmtf(err, m, "port/add cable://%s:%d@%s:%d?psk=%s %d", site_addr(r, s->site), base + me,
@@ -489,7 +497,7 @@ static bool start_cable(struct run *r, const struct lab_cable *c, unsigned idx, 
 		g_string_printf(err, "cable %s-%s: no free port", c->a, c->b);
 		return false;
 	}
-	if (!setup_port(r, a->name, pa, 0, c->trunk, err) || !setup_port(r, b->name, pb, 0, c->trunk, err))
+	if (!setup_port(r, a->name, pa, 0, c->trunk, false, err) || !setup_port(r, b->name, pb, 0, c->trunk, false, err))
 		return false;
 	g_autofree char *pid = g_strdup_printf("%s/cable-%u.pid", r->dir, idx);
 	g_autofree char *bin = tool("vdelab-plug");
@@ -521,6 +529,9 @@ static bool start_cable(struct run *r, const struct lab_cable *c, unsigned idx, 
 	if (c->imp_ab && !mgmtf(err, ma, "impair/set %d out %s", pa, c->imp_ab))
 		return false;
 	if (c->imp_ba && !mgmtf(err, mb, "impair/set %d out %s", pb, c->imp_ba))
+		return false;
+	if (c->cost && ((a->stp && !mgmtf(err, ma, "stp/setcost %d %d", pa, c->cost)) ||
+			(b->stp && !mgmtf(err, mb, "stp/setcost %d %d", pb, c->cost))))
 		return false;
 	if (!st_ok(r, err, state_add_cable(r->st, c->name, c->a, pa, c->b, pb)))
 		return false;
@@ -565,7 +576,7 @@ static bool start_vxlan(struct run *r, const struct lab_vxlan *vx, GString *err)
 			int v = map.vlan[m];
 			g_array_append_val(trunk, v);
 		}
-		bool ok = port >= 0 && setup_port(r, s->name, port, 0, trunk, err);
+		bool ok = port >= 0 && setup_port(r, s->name, port, 0, trunk, false, err);
 		g_array_free(trunk, TRUE);
 		if (port < 0)
 			g_string_printf(err, "vxlan: no free port on %s", s->name);
@@ -664,6 +675,8 @@ int run_up(int argc, char **argv)
 	r.vms = g_ptr_array_new_with_free_func(vm_pending_free);
 	double t0 = now_s();
 	r.lab = load_or_report(argv[1]);
+	for (guint i = 0; r.lab && i < r.lab->warnings->len; i++)
+		fprintf(stderr, "%s\n", (char *)g_ptr_array_index(r.lab->warnings, i));
 	if (!r.lab)
 		return 1;
 	r.name = g_strdup(opt_lab_name() ? opt_lab_name() : r.lab->name);

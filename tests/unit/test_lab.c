@@ -230,6 +230,9 @@ static void test_teaching_labs_valid(void)
 		for (guint i = 0; i < errs->len; i++)
 			g_test_message("%s", (char *)g_ptr_array_index(errs, i));
 		g_assert_nonnull(lab);
+		for (guint i = 0; i < lab->warnings->len; i++)
+			g_test_message("%s", (char *)g_ptr_array_index(lab->warnings, i));
+		g_assert_cmpuint(lab->warnings->len, ==, 0); /* our own labs never storm */
 		lab_free(lab);
 		g_ptr_array_free(errs, TRUE);
 		n++;
@@ -329,7 +332,7 @@ static void test_attribute_messages(void)
 	static const char *e1[] = { "1:<lab> name=\"abcdefghijklmnopq\": 17 characters, at most 15",
 				    "2:<switch> hub=\"maybe\": expected yes or no",
 				    "3:<node> kind=\"box\": expected netns or vm",
-				    "4:<switch>: unknown attribute \"bogus\" (allowed: name, site, ports, hub, vlans)",
+				    "4:<switch>: unknown attribute \"bogus\" (allowed: name, site, ports, hub, stp, priority, vlans)",
 				    "5:<route>: attribute \"via\" is required",
 				    "6:<cable> port=\"0\": expected a whole number > 0", NULL };
 	expect_errors("<lab name=\"abcdefghijklmnopq\">\n"
@@ -371,6 +374,51 @@ static void test_cable_names(void)
 		      "  <cable a=\"s1\" b=\"s2\" name=\"n\"/>\n  <node name=\"n\"/>\n</lab>\n", dup);
 }
 
+/* Spanning-tree settings are checked; a loop among switches without a
+ * spanning tree is a warning naming the cycle; with stp= on one of its
+ * switches it is none. */
+static void test_stp_settings(void)
+{
+	static const char *bad[] = { "2:priority 4097 is not a multiple of 4096", "3:a hub does not run a spanning tree",
+				     "4:priority= needs stp=", "6:cost 300000000 is not in 1..200000000", NULL };
+	expect_errors("<lab name=\"t\">\n  <switch name=\"s1\" stp=\"rstp\" priority=\"4097\"/>\n"
+		      "  <switch name=\"s2\" stp=\"stp\" hub=\"yes\"/>\n  <switch name=\"s3\" priority=\"4096\"/>\n"
+		      "  <switch name=\"s4\" stp=\"rstp\"/>\n"
+		      "  <cable a=\"s1\" b=\"s4\" cost=\"300000000\"/>\n</lab>\n", bad);
+	const char *tri = "<lab name=\"t\">\n  <switch name=\"a\"/><switch name=\"b\"/><switch name=\"c\"%s/>\n"
+			  "  <switch name=\"d\"/>\n"
+			  "  <cable a=\"a\" b=\"b\"/>\n  <cable a=\"b\" b=\"c\"/>\n  <cable a=\"c\" b=\"d\"/>\n"
+			  "  <cable a=\"c\" b=\"a\" cost=\"40000\"/>\n  <cable a=\"a\" b=\"b\" name=\"spare\"/>\n</lab>\n";
+	for (int stp = 0; stp < 2; stp++) {
+		g_autofree char *xml = g_strdup_printf(tri, stp ? " stp=\"rstp\"" : "");
+		g_autofree char *path = write_tmp(xml);
+		GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
+		struct lab *lab = lab_load(path, errs);
+		g_assert_nonnull(lab);
+		for (guint i = 0; i < lab->warnings->len; i++)
+			g_test_message("%s", (char *)g_ptr_array_index(lab->warnings, i));
+		if (stp) {
+			/* c runs RSTP: the triangle is its to break; a-b twice remains */
+			g_assert_cmpuint(lab->warnings->len, ==, 1);
+			g_assert_nonnull(strstr(g_ptr_array_index(lab->warnings, 0), "cables a-b, spare make a loop a -> b -> a"));
+		} else {
+			g_assert_cmpuint(lab->warnings->len, ==, 2);
+			g_autofree char *w6 = g_strdup_printf("%s:7: warning: cables ", path);
+			const char *w = g_ptr_array_index(lab->warnings, 0);
+			g_assert_true(g_str_has_prefix(w, w6));
+			g_assert_nonnull(strstr(w, "make a loop c -> b -> a -> c"));
+			g_assert_nonnull(strstr(w, "cables b-c, a-b, c-a make"));
+			g_assert_nonnull(strstr(g_ptr_array_index(lab->warnings, 1), ":8: warning: cables a-b, spare make a loop a -> b -> a"));
+			const struct lab_switch *c = g_ptr_array_index(lab->switches, 2);
+			g_assert_cmpint(c->stp, ==, 0);
+			g_assert_cmpint(((struct lab_cable *)g_ptr_array_index(lab->cables, 3))->cost, ==, 40000);
+		}
+		lab_free(lab);
+		g_ptr_array_free(errs, TRUE);
+		g_unlink(path);
+	}
+}
+
 /* A console reply succeeds only on its final status line. */
 static void test_mgmt_final_status(void)
 {
@@ -407,6 +455,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/lab/hostile_attributes", test_hostile_attributes);
 	g_test_add_func("/lab/attribute_messages", test_attribute_messages);
 	g_test_add_func("/lab/cable_names", test_cable_names);
+	g_test_add_func("/lab/stp_settings", test_stp_settings);
 	g_test_add_func("/lab/mgmt_final_status", test_mgmt_final_status);
 	g_test_add_func("/lab/relative_paths", test_relative_paths);
 	return g_test_run();

@@ -58,7 +58,8 @@ enum tcm_state {
 enum prs_state { PRS_INIT_BRIDGE, PRS_ROLE_SELECTION };
 
 struct port {
-	bool exists;
+	bool exists;              /* attached: the machines run for it */
+	bool configured;          /* the management fields below are set */
 	unsigned num;
 	/* management */
 	uint32_t admin_cost;      /* 0 = default */
@@ -1230,18 +1231,46 @@ static struct port *getp(struct stp *s, unsigned port)
 	return port < s->nports && s->ports[port].exists ? &s->ports[port] : NULL;
 }
 
-int stp_port_add(struct stp *s, unsigned port, bool up)
+/* The port's management settings, which outlive attachments (a switch
+ * port is configured before its endpoint comes). NULL out of range. */
+static struct port *cfgp(struct stp *s, unsigned port)
 {
 	if (port >= s->nports)
-		return EINVAL;
+		return NULL;
 	struct port *p = &s->ports[port];
-	if (!p->exists) {
-		memset(p, 0, sizeof(*p));
-		p->exists = true;
+	if (!p->configured) {
+		p->configured = true;
 		p->num = port;
 		p->prio = STP_DEFAULT_PORT_PRIORITY;
 		p->autoEdge = true;
 		p->adminP2P = true;
+	}
+	return p;
+}
+
+/* Forget the protocol state of a port, keep its settings. */
+static void port_clear(struct port *p)
+{
+	struct port keep = *p;
+	memset(p, 0, sizeof(*p));
+	p->configured = keep.configured;
+	p->num = keep.num;
+	p->admin_cost = keep.admin_cost;
+	p->bonus = keep.bonus;
+	p->prio = keep.prio;
+	p->adminEdge = keep.adminEdge;
+	p->autoEdge = keep.autoEdge;
+	p->adminP2P = keep.adminP2P;
+}
+
+int stp_port_add(struct stp *s, unsigned port, bool up)
+{
+	struct port *p = cfgp(s, port);
+	if (!p)
+		return EINVAL;
+	if (!p->exists) {
+		port_clear(p);
+		p->exists = true;
 	}
 	p->portEnabled = up;
 	if (s->mode == STP_MODE_OFF)
@@ -1259,7 +1288,7 @@ void stp_port_remove(struct stp *s, unsigned port)
 		return;
 	p->portEnabled = false;
 	run(s);
-	memset(p, 0, sizeof(*p));
+	port_clear(p);
 	FOR_PORTS(s, q) q->reselect = true;
 	run(s);
 }
@@ -1281,7 +1310,7 @@ static void reselect_all(struct stp *s)
 
 int stp_port_set_cost(struct stp *s, unsigned port, uint32_t cost)
 {
-	struct port *p = getp(s, port);
+	struct port *p = cfgp(s, port);
 	if (!p || cost > 200000000)
 		return EINVAL;
 	p->admin_cost = cost;
@@ -1292,12 +1321,12 @@ int stp_port_set_cost(struct stp *s, unsigned port, uint32_t cost)
 
 int stp_port_set_bonus(struct stp *s, unsigned port, uint32_t bonus)
 {
-	struct port *p = getp(s, port);
+	struct port *p = cfgp(s, port);
 	if (!p)
 		return EINVAL;
-	FOR_PORTS(s, q) {
-		q->bonus = 0;
-		q->PortPathCost = effective_cost(q);
+	for (unsigned i = 0; i < s->nports; i++) {
+		s->ports[i].bonus = 0;
+		s->ports[i].PortPathCost = effective_cost(&s->ports[i]);
 	}
 	p->bonus = bonus;
 	p->PortPathCost = effective_cost(p);
@@ -1307,7 +1336,7 @@ int stp_port_set_bonus(struct stp *s, unsigned port, uint32_t bonus)
 
 int stp_port_set_priority(struct stp *s, unsigned port, unsigned prio)
 {
-	struct port *p = getp(s, port);
+	struct port *p = cfgp(s, port);
 	if (!p || prio > 240 || prio % 16)
 		return EINVAL;
 	p->prio = prio;
@@ -1318,10 +1347,12 @@ int stp_port_set_priority(struct stp *s, unsigned port, unsigned prio)
 
 int stp_port_set_edge(struct stp *s, unsigned port, bool edge)
 {
-	struct port *p = getp(s, port);
+	struct port *p = cfgp(s, port);
 	if (!p)
 		return EINVAL;
 	p->adminEdge = edge;
+	if (!p->exists)
+		return 0;
 	if (edge && !p->operEdge) {
 		/* as a BEGIN of the Bridge Detection machine: edge at once */
 		p->bdm = BDM_EDGE;
@@ -1335,7 +1366,7 @@ int stp_port_set_edge(struct stp *s, unsigned port, bool edge)
 
 int stp_port_set_p2p(struct stp *s, unsigned port, bool p2p)
 {
-	struct port *p = getp(s, port);
+	struct port *p = cfgp(s, port);
 	if (!p)
 		return EINVAL;
 	p->adminP2P = p2p;

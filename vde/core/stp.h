@@ -133,7 +133,9 @@ int stp_port_add(struct stp *s, unsigned port, bool up);
 void stp_port_remove(struct stp *s, unsigned port);
 /* Link state: portEnabled (carrier in both directions). */
 void stp_port_set_enabled(struct stp *s, unsigned port, bool up);
-/* Path cost 1..200000000, 0 = the default (STP_DEFAULT_COST). 0 or EINVAL. */
+/* Port settings (cost, bonus, priority, edge, p2p) may be given before the
+ * port is added and stay when it goes: they belong to the switch port.
+ * Path cost 1..200000000, 0 = the default (STP_DEFAULT_COST). 0 or EINVAL. */
 int stp_port_set_cost(struct stp *s, unsigned port, uint32_t cost);
 /* fstp/bonus (vde_switch): lower one port's path cost by `bonus` (at least
  * 1 remains); setting it on a port clears it on the others. 0 or EINVAL. */

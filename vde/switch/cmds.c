@@ -447,10 +447,13 @@ static int c_stats_ports(struct strbuf *o, const char *arg, void *ctx)
 		if (!p->exists)
 			continue;
 		const struct ep_stats *es = p->ep ? &p->ep->st : NULL;
-		sb_printf(o, "port=%u active=%d vlan=%u rx_packets=%llu rx_bytes=%llu tx_packets=%llu "
-			  "tx_bytes=%llu rx_drops=%llu tx_drops=%llu tx_flood=%llu rx_runt=%llu "
+		struct stp_port_info pi;
+		bool stp = stp_mode(d->stp) != STP_MODE_OFF && stp_port_get(d->stp, i, &pi) && pi.exists;
+		sb_printf(o, "port=%u active=%d vlan=%u link=%s stp_role=%s stp_state=%s rx_packets=%llu rx_bytes=%llu "
+			  "tx_packets=%llu tx_bytes=%llu rx_drops=%llu tx_drops=%llu tx_flood=%llu rx_runt=%llu "
 			  "rx_oversize=%llu backlog=%u\n",
-			  i, p->ep != NULL, p->pvid, (unsigned long long)p->st.rx_pkts,
+			  i, p->ep != NULL, p->pvid, p->link_down ? "down" : "up", stp ? stp_role_names[pi.role] : "off",
+			  stp ? stp_state_names[pi.state] : "forwarding", (unsigned long long)p->st.rx_pkts,
 			  (unsigned long long)p->st.rx_bytes, (unsigned long long)p->st.tx_pkts,
 			  (unsigned long long)p->st.tx_bytes,
 			  (unsigned long long)(p->st.rx_drops + (es ? es->rx_errors : 0)),

@@ -306,12 +306,12 @@ static int c_stp_settimes(struct strbuf *o, const char *arg, void *ctx)
 	return stp_set_times(d->stp, v[0], v[1], v[2]);
 }
 
-/* "PORT N": PORT must have an endpoint (ENXIO) */
+/* "PORT N": PORT must exist (ENXIO); it may have no endpoint yet */
 static int port_n(struct swd *d, const char *arg, unsigned *v, int n)
 {
 	if (swd_parse_uints(arg, v, n) != n || v[0] >= d->sw.nports)
 		return EINVAL;
-	if (!d->sw.ports[v[0]].ep)
+	if (!d->sw.ports[v[0]].exists)
 		return ENXIO;
 	return 0;
 }
