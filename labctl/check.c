@@ -39,9 +39,48 @@ static char *run_verdict(const struct lab_check *c, int rc, const char *out)
 	return NULL;
 }
 
+/* A switch check: the console command's output against expect (each line,
+ * multi-line mode) and lines=. */
+static bool show_one(const char *labname, const struct lab_check *c, char **detail, char **output)
+{
+	g_autofree char *dir = lab_dir(labname);
+	g_autoptr(LabState) st = state_load(dir);
+	g_autofree char *m = st ? state_switch_mgmt(st, c->sw) : NULL;
+	g_autofree char *out = NULL;
+	*output = NULL;
+	if (!m || mgmt(m, c->show, &out) != 0) {
+		*detail = g_strdup_printf("switch %s did not answer %s", c->sw, c->show);
+		*output = g_strdup(out ? out : "");
+		return false;
+	}
+	*output = g_strdup(out);
+	if (!c->expect) {
+		*detail = g_strdup("answered");
+		return true;
+	}
+	g_autoptr(GRegex) re = g_regex_new(c->expect, G_REGEX_MULTILINE, 0, NULL);
+	if (!re) { /* checked at load */
+		*detail = g_strdup("bad expect");
+		return false;
+	}
+	if (c->lines < 0) {
+		bool ok = g_regex_match(re, out, 0, NULL);
+		*detail = g_strdup_printf("%s /%s/", ok ? "output matches" : "output does not match", c->expect);
+		return ok;
+	}
+	int n = 0;
+	g_auto(GStrv) l = g_strsplit(out, "\n", -1);
+	for (int k = 0; l[k]; k++)
+		n += g_regex_match(re, l[k], 0, NULL);
+	*detail = g_strdup_printf("%d line%s match /%s/, expected %d", n, n == 1 ? "" : "s", c->expect, c->lines);
+	return n == c->lines;
+}
+
 static bool run_one(const char *labname, const struct lab *lab, const struct lab_check *c, char **detail,
 		    char **output)
 {
+	if (c->show)
+		return show_one(labname, c, detail, output);
 	g_autofree char *ns = ns_name(labname, c->node);
 	g_autofree char *dir = lab_dir(labname);
 	g_autofree char *serial = vm_serial_of(dir, c->node);
@@ -91,8 +130,11 @@ static const char *const fmt_names[] = { "text", "tap", "json", "junit" };
 
 static char *label_of(const struct result *r)
 {
-	return r->c->name ? g_strdup(r->c->name) :
-		g_strdup_printf("%s: %s %s", r->c->node, r->c->ping ? "ping" : "run", r->c->ping ? r->c->ping : r->c->run);
+	if (r->c->name)
+		return g_strdup(r->c->name);
+	if (r->c->show)
+		return g_strdup_printf("%s: show %s", r->c->sw, r->c->show);
+	return g_strdup_printf("%s: %s %s", r->c->node, r->c->ping ? "ping" : "run", r->c->ping ? r->c->ping : r->c->run);
 }
 
 /* The results in one format. Text shows a failing check's first 20 lines
@@ -116,7 +158,7 @@ static void report(FILE *f, enum fmt fmt, const char *name, GArray *res, unsigne
 		const char *out = r->output ? r->output : "";
 		if (fmt == FMT_JUNIT) {
 			g_autofree char *l = g_markup_escape_text(label, -1), *d = g_markup_escape_text(r->detail, -1);
-			g_autofree char *o = g_markup_escape_text(out, -1), *node = g_markup_escape_text(r->c->node, -1);
+			g_autofree char *o = g_markup_escape_text(out, -1), *node = g_markup_escape_text(r->c->node ? r->c->node : r->c->sw, -1);
 			fprintf(f, "  <testcase classname=\"%s\" name=\"%s\" time=\"%.2f\">", node, l, r->secs);
 			if (!r->pass)
 				fprintf(f, "<failure message=\"%s\">%s</failure>", d, o);
@@ -224,8 +266,10 @@ int run_check(int argc, char **argv)
 	unsigned failed = 0;
 	for (guint i = 0; i < lab->checks->len; i++) {
 		struct result r = { .c = g_ptr_array_index(lab->checks, i) };
-		const struct lab_node *cn = lab_find_node(lab, r.c->node);
-		if (site && cn->site && strcmp(cn->site, site))
+		const struct lab_node *cn = r.c->node ? lab_find_node(lab, r.c->node) : NULL;
+		const struct lab_switch *cs = r.c->sw ? lab_find_switch(lab, r.c->sw) : NULL;
+		const char *where = cn ? cn->site : cs ? cs->site : NULL;
+		if (site && where && strcmp(where, site))
 			continue;
 		double t0 = now_s();
 		do {

@@ -203,7 +203,8 @@ static void free_exec(gpointer p) { struct lab_exec *e = p; g_free(e->node), g_f
 static void free_check(gpointer p)
 {
 	struct lab_check *c = p;
-	g_free(c->node), g_free(c->name), g_free(c->ping), g_free(c->run), g_free(c->expect), g_free(c);
+	g_free(c->node), g_free(c->name), g_free(c->ping), g_free(c->run), g_free(c->expect);
+	g_free(c->sw), g_free(c->show), g_free(c);
 }
 
 void lab_free(struct lab *lab)
@@ -393,6 +394,9 @@ static struct lab *build(xmlNode *root, const char *path)
 			c->name = attr(x, "name");
 			c->ping = attr(x, "ping");
 			c->run = attr(x, "run");
+			c->sw = attr(x, "switch");
+			c->show = attr(x, "show");
+			c->lines = attr_int(x, "lines", -1);
 			c->expect = attr(x, "expect");
 			c->exit_code = attr_int(x, "exit", 0);
 			c->timeout_s = 5;
@@ -428,6 +432,26 @@ struct lab_site *lab_find_site(const struct lab *lab, const char *name)
 			return st;
 	}
 	return NULL;
+}
+
+bool lab_show_ok(const char *cmd)
+{
+	static const char *const ro[] = { "stp/print", "fstp/print", "fstp/showinfo", "port/print", "port/allprint",
+					  "port/showinfo", "port/info", "vlan/print", "vlan/allprint", "hash/print",
+					  "hash/showinfo", "hash/find", "stats/ports", "stats/switch", "impair/show",
+					  "flow/showinfo", "showinfo" };
+	size_t n = strcspn(cmd, " ");
+	bool known = false;
+	for (size_t k = 0; k < G_N_ELEMENTS(ro); k++)
+		known |= strlen(ro[k]) == n && !strncmp(cmd, ro[k], n);
+	if (!known)
+		return false;
+	/* arguments: numbers, and a MAC for hash/find; no other character
+	 * (a newline would start another command) */
+	for (const char *p = cmd + n; *p; p++)
+		if (!g_ascii_isxdigit(*p) && *p != ' ' && *p != ':')
+			return false;
+	return true;
 }
 
 struct lab_switch *lab_find_switch(const struct lab *lab, const char *name)
@@ -486,8 +510,8 @@ static void check_impair(struct ctx *c, int line, const char *what, const char *
 /* The rules RELAX NG cannot express. */
 /* A cycle of cables among switches that run no spanning tree floods every
  * broadcast around it for ever. Union-find over those cables; a cable that
- * joins two switches already connected closes a cycle, named by the path
- * between them in the tree found so far. A cycle through a switch with
+ * joins two switches already connected closes a cycle, named by the
+ * shortest path between them over the cables before it. A cycle through a switch with
  * stp= is left to the spanning tree. */
 static guint uf_find(guint *up, guint i)
 {
@@ -504,7 +528,7 @@ static void warn_loops(struct ctx *c, struct lab *lab)
 	guint *up = g_new(guint, n);
 	for (guint i = 0; i < n; i++)
 		up[i] = i;
-	GPtrArray *tree = g_ptr_array_new(); /* cables of the spanning forest */
+	GPtrArray *tree = g_ptr_array_new(); /* the cables seen so far, among such switches */
 	for (guint i = 0; i < lab->cables->len; i++) {
 		struct lab_cable *cb = g_ptr_array_index(lab->cables, i);
 		int a = -1, b = -1;
@@ -526,7 +550,7 @@ static void warn_loops(struct ctx *c, struct lab *lab)
 			g_ptr_array_add(tree, cb);
 			continue;
 		}
-		/* the path from b back to a over the tree: breadth first */
+		/* the shortest path from b back to a over the earlier cables: breadth first */
 		int *prev = g_new(int, n), *via = g_new(int, n);
 		for (guint k = 0; k < n; k++)
 			prev[k] = -2;
@@ -565,6 +589,7 @@ static void warn_loops(struct ctx *c, struct lab *lab)
 		g_string_free(cables, TRUE);
 		g_free(prev);
 		g_free(via);
+		g_ptr_array_add(tree, cb); /* later cycles take the shortest way, through this cable too */
 	}
 	g_ptr_array_free(tree, TRUE);
 	g_free(up);
@@ -806,7 +831,19 @@ static void semantics(struct ctx *c, struct lab *lab)
 	}
 	for (guint i = 0; i < lab->checks->len; i++) {
 		struct lab_check *k = g_ptr_array_index(lab->checks, i);
-		if (!lab_find_node(lab, k->node))
+		if (k->show) {
+			if (k->node || !k->sw)
+				err_at(c, k->line, "show= checks a switch: give switch=, not node=");
+			else if (!lab_find_switch(lab, k->sw))
+				err_at(c, k->line, "check on switch \"%s\", which is not defined", k->sw);
+			if (!lab_show_ok(k->show))
+				err_at(c, k->line, "show=\"%s\": not a read-only switch command (stp/print, fstp/print, "
+				       "port/print, vlan/print, hash/print, stats/ports, stats/switch, impair/show ...)", k->show);
+			if (k->lines >= 0 && !k->expect)
+				err_at(c, k->line, "lines= counts the lines matching expect=: give expect=");
+		} else if (k->sw || !k->node) {
+			err_at(c, k->line, "ping= and run= checks run in a node: give node=, not switch=");
+		} else if (!lab_find_node(lab, k->node))
 			err_at(c, k->line, "check on node \"%s\", which is not defined", k->node);
 		if (k->timeout_s < 0)
 			err_at(c, k->line, "timeout: expected a duration like 5s or 500ms");

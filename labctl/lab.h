@@ -98,8 +98,10 @@ struct lab_exec {
 };
 
 struct lab_check {
-	char *node, *name;
-	char *ping, *run;   /* exactly one is set */
+	char *node, *name;  /* node: NULL for a switch check */
+	char *sw, *show;    /* switch check: a read-only console command of switch `sw` */
+	int lines;          /* show: how many output lines must match expect, -1 = any */
+	char *ping, *run;   /* node check: exactly one is set */
 	char *expect;       /* regex for run; "fail" for ping means must not answer */
 	int exit_code;      /* run: expected status (default 0) */
 	double timeout_s;   /* default 5 s */
@@ -147,6 +149,10 @@ bool lab_libvirt_uri_ok(const char *uri, const char **why);
 void lab_free(struct lab *lab);
 
 struct lab_switch *lab_find_switch(const struct lab *lab, const char *name);
+/* May a lab's check run this console command (show=)? Only commands that
+ * change nothing and touch no file: stp/print, port/print, vlan/print,
+ * hash/print, stats/... with numeric arguments at most. */
+bool lab_show_ok(const char *cmd);
 struct lab_node *lab_find_node(const struct lab *lab, const char *name);
 struct lab_site *lab_find_site(const struct lab *lab, const char *name);
 /* First address of a node, without prefix ("10.0.0.1"), or NULL. */
