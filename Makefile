@@ -145,6 +145,7 @@ bench: deps
 	@sh bench/run.sh $(B)
 	@sh bench/labs.sh $(B)
 	@sh bench/cable.sh $(B)
+	@sh bench/stp.sh $(B)
 	-@sh bench/vms.sh $(B)
 
 fidelity: deps

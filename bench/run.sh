@@ -27,6 +27,9 @@ start_switch() { # kind -> sets VNL and SWPID
 		SWPID=$(cat "$T/vs.pid") ;;
 	vdelab) "$B/vdelab-switch" -s "$T/sw" --nostdin & SWPID=$! ;;
 	vdelab-nocache) "$B/vdelab-switch" -s "$T/sw" --nostdin --no-flowcache & SWPID=$! ;;
+	vdelab-stp) # RSTP running; the generator's ports are edge ports (forwarding at once)
+		printf 'stp/setedge 1 1\nstp/setedge 2 1\n' > "$T/stp.rc"
+		"$B/vdelab-switch" -s "$T/sw" --nostdin -F -f "$T/stp.rc" & SWPID=$! ;;
 	vdelab-capture) "$B/vdelab-switch" -s "$T/sw" -M "$T/mgmt" --nostdin & SWPID=$! ;;
 	vdelab-nocapcode) "$B/bench/vdelab-switch-nocap" -s "$T/sw" --nostdin & SWPID=$! ;;
 	vdelab-console) # a one-switch "lab" watched by labctl top: the console's polling (10 Hz)
@@ -77,7 +80,7 @@ echo "| path | frame | frames/s | loss % | latency p50 µs | p99 µs | switch CP
 echo "|---|---|---|---|---|---|---|"
 for size in 64 1514; do
 	count=300000; [ "$size" -gt 1000 ] && count=150000
-	for kind in ${KINDS:-direct vde_switch vdelab vdelab-nocache vdelab-nocapcode vdelab-capture vdelab-console}; do
+	for kind in ${KINDS:-direct vde_switch vdelab vdelab-stp vdelab-nocache vdelab-nocapcode vdelab-capture vdelab-console}; do
 		: > "$T/runs"
 		r=0; while [ $r -lt "$REPS" ]; do one_run "$kind" "$size" "$count" >> "$T/runs"; r=$((r+1)); done
 		med=$(sort -n "$T/runs" | awk -v n="$REPS" 'NR == int((n + 1) / 2)')

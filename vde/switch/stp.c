@@ -306,13 +306,13 @@ static int c_stp_settimes(struct strbuf *o, const char *arg, void *ctx)
 	return stp_set_times(d->stp, v[0], v[1], v[2]);
 }
 
-/* "PORT N": PORT must exist (ENXIO); it may have no endpoint yet */
+/* "PORT N" with PORT in range: port settings are kept by the tree for the
+ * switch port, before its endpoint comes and after it goes (as vde_switch's
+ * fstp/setedge) */
 static int port_n(struct swd *d, const char *arg, unsigned *v, int n)
 {
 	if (swd_parse_uints(arg, v, n) != n || v[0] >= d->sw.nports)
 		return EINVAL;
-	if (!d->sw.ports[v[0]].exists)
-		return ENXIO;
 	return 0;
 }
 
@@ -362,6 +362,8 @@ static int c_stp_mcheck(struct strbuf *o, const char *arg, void *ctx)
 	unsigned v[1];
 	int rc = port_n(d, arg, v, 1);
 	(void)o;
+	if (!rc && !d->sw.ports[v[0]].ep)
+		rc = ENXIO;
 	return rc ? rc : stp_port_mcheck(d->stp, v[0]);
 }
 
