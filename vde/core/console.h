@@ -54,6 +54,9 @@ struct console_cmd {
 	unsigned flags;
 };
 
+/* A menu heading row of a command table (vde-2's "============" lines). */
+#define CONSOLE_MENU(path, heading) { path, "============", heading, NULL, 0 }
+
 struct console_table {
 	const struct console_cmd *cmds;
 	size_t n;

@@ -697,7 +697,7 @@ static int c_impair_clear(struct strbuf *o, const char *arg, void *ctx)
 	return 0;
 }
 
-#define MENU(p, h) { p, "============", h, NULL, 0 }
+#define MENU CONSOLE_MENU
 #define L CONSOLE_LISTING
 static const struct console_cmd cmds[] = {
 	{ "shutdown", "", "shutdown of the switch", c_shutdown, 0 },

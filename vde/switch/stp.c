@@ -316,45 +316,25 @@ static int port_n(struct swd *d, const char *arg, unsigned *v, int n)
 	return 0;
 }
 
-static int c_stp_setcost(struct strbuf *o, const char *arg, void *ctx)
+/* "PORT VALUE" commands: one setter each */
+typedef int (*port_set_fn)(struct stp *s, unsigned port, unsigned v);
+static int set_cost(struct stp *s, unsigned p, unsigned v) { return stp_port_set_cost(s, p, v); }
+static int set_prio(struct stp *s, unsigned p, unsigned v) { return stp_port_set_priority(s, p, v); }
+static int set_edge(struct stp *s, unsigned p, unsigned v) { return v > 1 ? EINVAL : stp_port_set_edge(s, p, v); }
+static int set_p2p(struct stp *s, unsigned p, unsigned v) { return v > 1 ? EINVAL : stp_port_set_p2p(s, p, v); }
+
+static int port_setting(void *ctx, const char *arg, port_set_fn fn)
 {
 	struct swd *d = ctx;
 	unsigned v[2];
 	int rc = port_n(d, arg, v, 2);
-	(void)o;
-	return rc ? rc : stp_port_set_cost(d->stp, v[0], v[1]);
+	return rc ? rc : fn(d->stp, v[0], v[1]);
 }
 
-static int c_stp_setportprio(struct strbuf *o, const char *arg, void *ctx)
-{
-	struct swd *d = ctx;
-	unsigned v[2];
-	int rc = port_n(d, arg, v, 2);
-	(void)o;
-	return rc ? rc : stp_port_set_priority(d->stp, v[0], v[1]);
-}
-
-static int c_stp_setedge(struct strbuf *o, const char *arg, void *ctx)
-{
-	struct swd *d = ctx;
-	unsigned v[2];
-	int rc = port_n(d, arg, v, 2);
-	(void)o;
-	if (!rc && v[1] > 1)
-		rc = EINVAL;
-	return rc ? rc : stp_port_set_edge(d->stp, v[0], v[1] == 1);
-}
-
-static int c_stp_setp2p(struct strbuf *o, const char *arg, void *ctx)
-{
-	struct swd *d = ctx;
-	unsigned v[2];
-	int rc = port_n(d, arg, v, 2);
-	(void)o;
-	if (!rc && v[1] > 1)
-		rc = EINVAL;
-	return rc ? rc : stp_port_set_p2p(d->stp, v[0], v[1] == 1);
-}
+static int c_stp_setcost(struct strbuf *o, const char *arg, void *ctx) { (void)o; return port_setting(ctx, arg, set_cost); }
+static int c_stp_setportprio(struct strbuf *o, const char *arg, void *ctx) { (void)o; return port_setting(ctx, arg, set_prio); }
+static int c_stp_setedge(struct strbuf *o, const char *arg, void *ctx) { (void)o; return port_setting(ctx, arg, set_edge); }
+static int c_stp_setp2p(struct strbuf *o, const char *arg, void *ctx) { (void)o; return port_setting(ctx, arg, set_p2p); }
 
 static int c_stp_mcheck(struct strbuf *o, const char *arg, void *ctx)
 {
@@ -390,7 +370,7 @@ static int c_setlink(struct strbuf *o, const char *arg, void *ctx)
 	return 0;
 }
 
-#define MENU(p, h) { p, "============", h, NULL, 0 }
+#define MENU CONSOLE_MENU
 #define L CONSOLE_LISTING
 
 static const struct console_cmd cmds[] = {
