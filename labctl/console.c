@@ -38,7 +38,7 @@ enum { POLL_MS = 100, SLOW_EVERY = 10 };
 /* LED_BLOCKED: the spanning tree keeps the port discarding (learning too) */
 enum led { LED_DOWN, LED_IDLE, LED_ACTIVE, LED_FLOOD, LED_DROP, LED_BLOCKED };
 static const char led_char[] = { 'x', '.', '*', '+', '!', '#' };
-#define LED_LEGEND "* traffic  + flooded  ! drops  . idle  x down  # blocked (spanning tree)"
+#define LED_LEGEND "* traffic  + flooded  ! drops  . idle  x down  # blocked"
 
 /* ---- one persistent console connection per switch (mgmt.h) ---- */
 

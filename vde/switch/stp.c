@@ -373,7 +373,7 @@ static int c_setlink(struct strbuf *o, const char *arg, void *ctx)
 #define MENU CONSOLE_MENU
 #define L CONSOLE_LISTING
 
-static const struct console_cmd cmds[] = {
+static const struct console_cmd stp_cmds[] = {
 	MENU("fstp", "FAST SPANNING TREE MENU (RSTP, IEEE 802.1D-2004; one tree for all VLANs)"),
 	{ "fstp/showinfo", "", "show fstp info", c_fstp_showinfo, L },
 	{ "fstp/setfstp", "0/1", "Fast spanning tree protocol 1=ON 0=OFF", c_fstp_setfstp, L },
@@ -394,4 +394,4 @@ static const struct console_cmd cmds[] = {
 	{ "port/setlink", "PORT up|down", "link state: down drops all traffic both ways", c_setlink, 0 },
 };
 
-const struct console_table swd_stp_cmds = { cmds, sizeof(cmds) / sizeof(cmds[0]) };
+const struct console_table swd_stp_cmds = { stp_cmds, sizeof(stp_cmds) / sizeof(stp_cmds[0]) };
