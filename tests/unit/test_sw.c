@@ -8,6 +8,7 @@
 #include "../../vde/core/frame.h"
 #include "../../vde/core/sw.h"
 #include "mock_ep.h"
+#include "../../vde/core/bpdu.h"
 
 #define S 1000000000ull
 enum { NP = 8 };
@@ -442,6 +443,86 @@ static void test_backpressure_per_input(void)
 	teardown();
 }
 
+static unsigned bpdus_seen[NP];
+static void on_bpdu(struct sw *s, uint16_t port, const uint8_t *frame, size_t len)
+{
+	(void)s, (void)frame, (void)len;
+	bpdus_seen[port]++;
+}
+
+/* BPDUs (to 01:80:C2:00:00:00) are flooded like any multicast with the
+ * spanning tree off and handed to it, never forwarded, with it on; a port
+ * the tree blocks takes and sends no data (but still hands BPDUs over), a
+ * learning one learns; link down drops both ways. */
+static void test_stp_states_and_bpdus(void)
+{
+	setup();
+	sw.on_bpdu = on_bpdu;
+	memset(bpdus_seen, 0, sizeof(bpdus_seen));
+	uint8_t *d;
+	struct vpkt *pp = &pk;
+#define SEND_BPDU(port) do { vpkt_reset(&pk); d = vpkt_data(&pk); memset(d, 0, 60); \
+	memcpy(d, bpdu_stp_addr, 6); d[6] = 2; d[11] = 9; d[13] = 39; d[14] = d[15] = 0x42; d[16] = 3; \
+	pk.len = 60; sw_input(&sw, (port), &pp, 1, S); sw_flush(&sw); } while (0)
+	SEND_BPDU(1);
+	for (unsigned p = 2; p < NP; p++)
+		g_assert_cmpuint(got(p), ==, 1);
+	g_assert_cmpuint(bpdus_seen[1], ==, 0);
+	clear();
+	sw_set_stp(&sw, true);
+	SEND_BPDU(1);
+	for (unsigned p = 1; p < NP; p++)
+		g_assert_cmpuint(got(p), ==, 0);
+	g_assert_cmpuint(bpdus_seen[1], ==, 1);
+	SEND_BPDU(1); /* never cached: every BPDU is handed over */
+	g_assert_cmpuint(bpdus_seen[1], ==, 2);
+	/* port 2 discarding: its frames drop, none reach it, its BPDUs still count */
+	g_assert_cmpint(sw_port_set_stp_state(&sw, 2, false, false), ==, 0);
+	send(2, 0xff, 0x22, -1, 60, S);
+	for (unsigned p = 1; p < NP; p++)
+		g_assert_cmpuint(got(p), ==, 0);
+	g_assert_cmpuint(sw.st.drops[SW_DROP_DISCARDING], ==, 1);
+	SEND_BPDU(2);
+	g_assert_cmpuint(bpdus_seen[2], ==, 1);
+	send(1, 0xff, 0x11, -1, 60, S);
+	g_assert_cmpuint(got(2), ==, 0);
+	g_assert_cmpuint(got(3), ==, 1);
+	clear();
+	/* learning: .22 is learned on port 2, but a frame to it is not sent there */
+	g_assert_cmpint(sw_port_set_stp_state(&sw, 2, true, false), ==, 0);
+	send(2, 0xff, 0x22, -1, 60, S);
+	g_assert_cmpuint(got(1), ==, 0);
+	send(1, 0x22, 0x11, -1, 60, S);
+	for (unsigned p = 1; p < NP; p++)
+		g_assert_cmpuint(got(p), ==, 0);
+	g_assert_cmpuint(sw.st.drops[SW_DROP_DISCARDING], ==, 3);
+	/* forwarding again: the learned entry is used */
+	g_assert_cmpint(sw_port_set_stp_state(&sw, 2, true, true), ==, 0);
+	send(1, 0x22, 0x11, -1, 60, S);
+	g_assert_cmpuint(got(2), ==, 1);
+	g_assert_cmpuint(got(3), ==, 0);
+	clear();
+	/* link down: nothing in, nothing out */
+	g_assert_cmpint(sw_port_set_link(&sw, 3, false), ==, 0);
+	send(3, 0xff, 0x33, -1, 60, S);
+	send(1, 0xff, 0x11, -1, 60, S);
+	g_assert_cmpuint(got(3), ==, 0);
+	g_assert_cmpuint(got(4), ==, 1);
+	g_assert_cmpuint(sw.st.drops[SW_DROP_LINK_DOWN], ==, 1);
+	g_assert_cmpint(sw_port_set_link(&sw, 3, true), ==, 0);
+	send(1, 0xff, 0x11, -1, 60, S);
+	g_assert_cmpuint(got(3), ==, 1);
+	/* off again: every port forwards (port 5 was blocked), BPDUs flood */
+	sw_port_set_stp_state(&sw, 5, false, false);
+	sw_set_stp(&sw, false);
+	clear();
+	SEND_BPDU(1);
+	for (unsigned p = 2; p < NP; p++)
+		g_assert_cmpuint(got(p), ==, 1);
+#undef SEND_BPDU
+	teardown();
+}
+
 static void test_numports(void)
 {
 	setup();
@@ -474,5 +555,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/sw/backlog", test_backlog);
 	g_test_add_func("/sw/backpressure_per_input", test_backpressure_per_input);
 	g_test_add_func("/sw/numports", test_numports);
+	g_test_add_func("/sw/stp_states_and_bpdus", test_stp_states_and_bpdus);
 	return g_test_run();
 }
