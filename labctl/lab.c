@@ -520,11 +520,22 @@ static guint uf_find(guint *up, guint i)
 	return i;
 }
 
-static void warn_loops(struct ctx *c, struct lab *lab)
+/* Does the cable carry VLAN `vid` (its trunk VIDs, else VLAN 0 untagged)? */
+static bool cable_carries(const struct lab_cable *cb, int vid)
+{
+	if (!cb->trunk->len)
+		return vid == 0;
+	for (guint t = 0; t < cb->trunk->len; t++)
+		if (g_array_index(cb->trunk, int, t) == vid)
+			return true;
+	return false;
+}
+
+/* The loops of VLAN `vid`: only cables carrying it count (two cables
+ * trunking disjoint VLANs make no loop). */
+static void warn_loops_vlan(struct ctx *c, struct lab *lab, int vid)
 {
 	guint n = lab->switches->len;
-	if (!n)
-		return;
 	guint *up = g_new(guint, n);
 	for (guint i = 0; i < n; i++)
 		up[i] = i;
@@ -539,7 +550,7 @@ static void warn_loops(struct ctx *c, struct lab *lab)
 			if (!strcmp(s->name, cb->b))
 				b = (int)k;
 		}
-		if (a < 0 || b < 0 || a == b)
+		if (a < 0 || b < 0 || a == b || !cable_carries(cb, vid))
 			continue;
 		if (((struct lab_switch *)g_ptr_array_index(lab->switches, (guint)a))->stp ||
 		    ((struct lab_switch *)g_ptr_array_index(lab->switches, (guint)b))->stp)
@@ -581,10 +592,12 @@ static void warn_loops(struct ctx *c, struct lab *lab)
 		}
 		g_string_append_printf(path, " -> %s", cb->a);
 		g_string_append(cables, cb->name);
+		g_autofree char *in = vid ? g_strdup_printf(" in VLAN %d", vid) : g_strdup("");
 		g_ptr_array_add(lab->warnings,
-				g_strdup_printf("%s:%d: warning: cables %s make a loop %s among switches without a spanning "
-						"tree: every broadcast would circle it for ever (a storm at up); add "
-						"stp=\"rstp\" to one of these switches", c->path, cb->line, cables->str, path->str));
+				g_strdup_printf("%s:%d: warning: cables %s make a loop %s%s among switches without a "
+						"spanning tree: every broadcast would circle it for ever (a storm at up); "
+						"add stp=\"rstp\" to one of these switches", c->path, cb->line, cables->str,
+						path->str, in));
 		g_string_free(path, TRUE);
 		g_string_free(cables, TRUE);
 		g_free(prev);
@@ -593,6 +606,26 @@ static void warn_loops(struct ctx *c, struct lab *lab)
 	}
 	g_ptr_array_free(tree, TRUE);
 	g_free(up);
+}
+
+static void warn_loops(struct ctx *c, struct lab *lab)
+{
+	if (!lab->switches->len)
+		return;
+	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	warn_loops_vlan(c, lab, 0);
+	g_hash_table_add(seen, GINT_TO_POINTER(0));
+	for (guint i = 0; i < lab->cables->len; i++) {
+		const struct lab_cable *cb = g_ptr_array_index(lab->cables, i);
+		for (guint t = 0; t < cb->trunk->len; t++) {
+			int v = g_array_index(cb->trunk, int, t);
+			if (!g_hash_table_contains(seen, GINT_TO_POINTER(v))) {
+				g_hash_table_add(seen, GINT_TO_POINTER(v));
+				warn_loops_vlan(c, lab, v);
+			}
+		}
+	}
+	g_hash_table_destroy(seen);
 }
 
 static void semantics(struct ctx *c, struct lab *lab)

@@ -419,6 +419,26 @@ static void test_stp_settings(void)
 	}
 }
 
+/* Two cables trunking disjoint VLANs make no loop; sharing one, they do. */
+static void test_loops_per_vlan(void)
+{
+	const char *fmt = "<lab name=\"t\">\n  <switch name=\"a\" vlans=\"10,20\"/><switch name=\"b\" vlans=\"10,20\"/>\n"
+			  "  <cable a=\"a\" b=\"b\" vlan-trunk=\"10\"/>\n  <cable a=\"a\" b=\"b\" vlan-trunk=\"%s\"/>\n</lab>\n";
+	for (int shared = 0; shared < 2; shared++) {
+		g_autofree char *xml = g_strdup_printf(fmt, shared ? "10,20" : "20");
+		g_autofree char *path = write_tmp(xml);
+		GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
+		struct lab *lab = lab_load(path, errs);
+		g_assert_nonnull(lab);
+		g_assert_cmpuint(lab->warnings->len, ==, (guint)shared);
+		if (shared)
+			g_assert_nonnull(strstr(g_ptr_array_index(lab->warnings, 0), "make a loop a -> b -> a in VLAN 10 "));
+		lab_free(lab);
+		g_ptr_array_free(errs, TRUE);
+		g_unlink(path);
+	}
+}
+
 /* A console reply succeeds only on its final status line. */
 static void test_mgmt_final_status(void)
 {
@@ -456,6 +476,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/lab/attribute_messages", test_attribute_messages);
 	g_test_add_func("/lab/cable_names", test_cable_names);
 	g_test_add_func("/lab/stp_settings", test_stp_settings);
+	g_test_add_func("/lab/loops_per_vlan", test_loops_per_vlan);
 	g_test_add_func("/lab/mgmt_final_status", test_mgmt_final_status);
 	g_test_add_func("/lab/relative_paths", test_relative_paths);
 	return g_test_run();
