@@ -374,6 +374,19 @@ static void test_cable_names(void)
 		      "  <cable a=\"s1\" b=\"s2\" name=\"n\"/>\n  <node name=\"n\"/>\n</lab>\n", dup);
 }
 
+/* Load a valid lab from `xml`: the lab (its warnings logged) and its temp path. */
+static struct lab *load_valid(const char *xml, char **path)
+{
+	*path = write_tmp(xml);
+	GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
+	struct lab *lab = lab_load(*path, errs);
+	g_ptr_array_free(errs, TRUE);
+	g_assert_nonnull(lab);
+	for (guint i = 0; i < lab->warnings->len; i++)
+		g_test_message("%s", (char *)g_ptr_array_index(lab->warnings, i));
+	return lab;
+}
+
 /* Spanning-tree settings are checked; a loop among switches without a
  * spanning tree is a warning naming the cycle; with stp= on one of its
  * switches it is none. */
@@ -390,13 +403,8 @@ static void test_stp_settings(void)
 			  "  <cable a=\"a\" b=\"b\"/>\n  <cable a=\"b\" b=\"c\"/>\n  <cable a=\"c\" b=\"d\"/>\n"
 			  "  <cable a=\"c\" b=\"a\" cost=\"40000\"/>\n  <cable a=\"a\" b=\"b\" name=\"spare\"/>\n</lab>\n";
 	for (int stp = 0; stp < 2; stp++) {
-		g_autofree char *xml = g_strdup_printf(tri, stp ? " stp=\"rstp\"" : "");
-		g_autofree char *path = write_tmp(xml);
-		GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
-		struct lab *lab = lab_load(path, errs);
-		g_assert_nonnull(lab);
-		for (guint i = 0; i < lab->warnings->len; i++)
-			g_test_message("%s", (char *)g_ptr_array_index(lab->warnings, i));
+		g_autofree char *xml = g_strdup_printf(tri, stp ? " stp=\"rstp\"" : ""), *path = NULL;
+		struct lab *lab = load_valid(xml, &path);
 		if (stp) {
 			/* c runs RSTP: the triangle is its to break; a-b twice remains */
 			g_assert_cmpuint(lab->warnings->len, ==, 1);
@@ -414,7 +422,6 @@ static void test_stp_settings(void)
 			g_assert_cmpint(((struct lab_cable *)g_ptr_array_index(lab->cables, 3))->cost, ==, 40000);
 		}
 		lab_free(lab);
-		g_ptr_array_free(errs, TRUE);
 		g_unlink(path);
 	}
 }
@@ -425,16 +432,12 @@ static void test_loops_per_vlan(void)
 	const char *fmt = "<lab name=\"t\">\n  <switch name=\"a\" vlans=\"10,20\"/><switch name=\"b\" vlans=\"10,20\"/>\n"
 			  "  <cable a=\"a\" b=\"b\" vlan-trunk=\"10\"/>\n  <cable a=\"a\" b=\"b\" vlan-trunk=\"%s\"/>\n</lab>\n";
 	for (int shared = 0; shared < 2; shared++) {
-		g_autofree char *xml = g_strdup_printf(fmt, shared ? "10,20" : "20");
-		g_autofree char *path = write_tmp(xml);
-		GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
-		struct lab *lab = lab_load(path, errs);
-		g_assert_nonnull(lab);
+		g_autofree char *xml = g_strdup_printf(fmt, shared ? "10,20" : "20"), *path = NULL;
+		struct lab *lab = load_valid(xml, &path);
 		g_assert_cmpuint(lab->warnings->len, ==, (guint)shared);
 		if (shared)
 			g_assert_nonnull(strstr(g_ptr_array_index(lab->warnings, 0), "make a loop a -> b -> a in VLAN 10 "));
 		lab_free(lab);
-		g_ptr_array_free(errs, TRUE);
 		g_unlink(path);
 	}
 }

@@ -122,29 +122,30 @@ static int vlan_port_arg(struct swd *d, const char *arg, unsigned v[3])
 	return 0;
 }
 
-static int c_fstp_setedge(struct strbuf *o, const char *arg, void *ctx)
+/* "PORT VALUE" setters (fstp/ and stp/ commands) */
+typedef int (*port_set_fn)(struct stp *s, unsigned port, unsigned v);
+static int set_cost(struct stp *s, unsigned p, unsigned v) { return stp_port_set_cost(s, p, v); }
+static int set_prio(struct stp *s, unsigned p, unsigned v) { return stp_port_set_priority(s, p, v); }
+static int set_edge(struct stp *s, unsigned p, unsigned v) { return v > 1 ? EINVAL : stp_port_set_edge(s, p, v); }
+static int set_p2p(struct stp *s, unsigned p, unsigned v) { return v > 1 ? EINVAL : stp_port_set_p2p(s, p, v); }
+static int set_edge_any(struct stp *s, unsigned p, unsigned v) { return stp_port_set_edge(s, p, v != 0); }
+static int set_bonus(struct stp *s, unsigned p, unsigned v) { return stp_port_set_bonus(s, p, v); }
+
+/* vde_switch's "VLAN PORT VALUE" (fstp/setedge, fstp/bonus): the one tree
+ * takes the setting; the VLAN must exist */
+static int vlan_port_setting(void *ctx, const char *arg, port_set_fn fn)
 {
 	struct swd *d = ctx;
 	unsigned v[3];
 	int rc = vlan_port_arg(d, arg, v);
-	(void)o;
 	if (rc)
 		return rc;
-	rc = stp_port_set_edge(d->stp, v[1], v[2] != 0);
+	rc = fn(d->stp, v[1], v[2]);
 	return rc == EINVAL ? ENXIO : rc;
 }
 
-static int c_fstp_bonus(struct strbuf *o, const char *arg, void *ctx)
-{
-	struct swd *d = ctx;
-	unsigned v[3];
-	int rc = vlan_port_arg(d, arg, v);
-	(void)o;
-	if (rc)
-		return rc;
-	rc = stp_port_set_bonus(d->stp, v[1], v[2]);
-	return rc == EINVAL ? ENXIO : rc;
-}
+static int c_fstp_setedge(struct strbuf *o, const char *arg, void *ctx) { (void)o; return vlan_port_setting(ctx, arg, set_edge_any); }
+static int c_fstp_bonus(struct strbuf *o, const char *arg, void *ctx) { (void)o; return vlan_port_setting(ctx, arg, set_bonus); }
 
 static const char *role_word(enum stp_role r, bool edge)
 {
@@ -315,13 +316,6 @@ static int port_n(struct swd *d, const char *arg, unsigned *v, int n)
 		return EINVAL;
 	return 0;
 }
-
-/* "PORT VALUE" commands: one setter each */
-typedef int (*port_set_fn)(struct stp *s, unsigned port, unsigned v);
-static int set_cost(struct stp *s, unsigned p, unsigned v) { return stp_port_set_cost(s, p, v); }
-static int set_prio(struct stp *s, unsigned p, unsigned v) { return stp_port_set_priority(s, p, v); }
-static int set_edge(struct stp *s, unsigned p, unsigned v) { return v > 1 ? EINVAL : stp_port_set_edge(s, p, v); }
-static int set_p2p(struct stp *s, unsigned p, unsigned v) { return v > 1 ? EINVAL : stp_port_set_p2p(s, p, v); }
 
 static int port_setting(void *ctx, const char *arg, port_set_fn fn)
 {
