@@ -7,7 +7,9 @@ export VDELAB_RUN_DIR="$T/run"
 N="${P}w"
 lab "$N"
 "$L" up --name "$N" labs/routed-wan.xml >/dev/null || fail "up"
-x() { "$L" exec "$N" h1 -- ping -c 3 -i 0.2 -W 2 10.0.2.10 | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'; }
+# the minimum of 5 RTTs: a delay is a floor, and one ping that waits for ARP
+# or a busy CPU must not move the figure (the average did, on CI)
+x() { "$L" exec "$N" h1 -- ping -c 5 -i 0.2 -W 2 10.0.2.10 | sed -n 's|.*= \([0-9.]*\)/.*|\1|p'; }
 x >/dev/null
 a=$(x); echo "lab as written (20 ms each way on r1:eth1): $a ms"
 within "$a" 39 43 || fail "baseline RTT $a"
@@ -59,10 +61,10 @@ grep -q '"sw1-sw2.2"' "$T/top.json" || fail "top --json lacks the second cable"
 "$L" link set "$M" sw1-sw2.2 both delay=25ms || fail "link set of the second cable"
 "$L" exec "$M" blue1 -- ping -c 1 -W 2 192.168.60.4 >/dev/null   # ARP first
 "$L" exec "$M" red1 -- ping -c 1 -W 2 192.168.60.3 >/dev/null
-rb=$("$L" exec "$M" blue1 -- ping -c 3 -i 0.2 -W 2 192.168.60.4 | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
-rr=$("$L" exec "$M" red1 -- ping -c 3 -i 0.2 -W 2 192.168.60.3 | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
+rb=$("$L" exec "$M" blue1 -- ping -c 5 -i 0.2 -W 2 192.168.60.4 | sed -n 's|.*= \([0-9.]*\)/.*|\1|p')
+rr=$("$L" exec "$M" red1 -- ping -c 5 -i 0.2 -W 2 192.168.60.3 | sed -n 's|.*= \([0-9.]*\)/.*|\1|p')
 echo "blue over sw1-sw2.2 (25 ms each way): $rb ms; red over sw1-sw2: $rr ms"
-within "$rb" 49 57 || fail "the second cable's delay did not apply: $rb"
+within "$rb" 49 54 || fail "the second cable's delay did not apply: $rb"
 within "$rr" 0 3 || fail "link set of sw1-sw2.2 reached the first cable: $rr"
 "$L" link show "$M" sw1-sw2 | grep -q "ab none" || fail "link show of the first cable"
 "$L" down "$M" >/dev/null
