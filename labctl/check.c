@@ -1,6 +1,7 @@
 /* check.c - labctl check: the lab's checks, text/TAP/JSON/JUnit. */
 #include "cmds.h"
 #include "mgmt.h"
+#include "node.h"
 #include "state.h"
 #include "util.h"
 #include "vm.h"
@@ -81,7 +82,6 @@ static bool run_one(const char *labname, const struct lab *lab, const struct lab
 {
 	if (c->show)
 		return show_one(labname, c, detail, output);
-	g_autofree char *ns = ns_name(labname, c->node);
 	g_autofree char *dir = lab_dir(labname);
 	g_autofree char *serial = vm_serial_of(dir, c->node);
 	*output = NULL;
@@ -109,16 +109,16 @@ static bool run_one(const char *labname, const struct lab *lab, const struct lab
 		struct lab_node *t = lab_find_node(lab, c->ping);
 		g_autofree char *addr = t ? lab_node_address(t) : g_strdup(c->ping);
 		bool want_fail = c->expect && !strcmp(c->expect, "fail");
-		char *argv[] = { "ip", "netns", "exec", ns, "ping", strchr(addr, ':') ? "-6" : "-4", "-c", "1", "-W", "1",
-				 addr, NULL };
-		int rc = spawn(argv, NULL);
+		char *argv[] = { "ping", strchr(addr, ':') ? "-6" : "-4", "-c", "1", "-W", "1", addr, NULL };
+		g_autofree char *pout = NULL;
+		int rc = node_run(dir, c->node, argv, &pout);
 		*detail = g_strdup_printf("ping %s %s", addr, rc == 0 ? "answered" : "got no answer");
 		return want_fail ? rc != 0 : rc == 0;
 	}
 	g_autofree char *out = NULL;
 	g_autofree char *limit = g_strdup_printf("%.0f", c->timeout_s < 1 ? 1 : c->timeout_s);
-	char *argv[] = { "ip", "netns", "exec", ns, "timeout", limit, "sh", "-c", c->run, NULL };
-	int rc = spawn(argv, &out);
+	char *argv[] = { "timeout", limit, "sh", "-c", c->run, NULL };
+	int rc = node_run(dir, c->node, argv, &out);
 	g_autofree char *why = run_verdict(c, rc, out);
 	*detail = why ? g_strdup(why) : g_strdup_printf("exit %d", rc);
 	*output = g_strdup(out ? out : "");

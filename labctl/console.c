@@ -17,6 +17,7 @@
  * their peer, state and last-received age.
  */
 #include "cmds.h"
+#include "node.h"
 #include "state.h"
 #include "util.h"
 #include "vm.h"
@@ -832,8 +833,8 @@ static void do_shell(struct con *c)
 	if (serial) {
 		vm_console(serial); /* Ctrl-] to come back */
 	} else if (pid == 0) {
-		execlp("ip", "ip", "netns", "exec", ns, sh && *sh ? sh : "/bin/sh", (char *)NULL);
-		_exit(127);
+		char *argv[] = { (char *)(sh && *sh && !node_sandboxed(c->dir, nd->name) ? sh : "/bin/sh"), NULL };
+		node_exec(c->dir, nd->name, argv);
 	}
 	int st;
 	if (pid > 0)

@@ -1,6 +1,7 @@
 /* exec.c - labctl exec: a command or a shell in a node. */
 #include "cmds.h"
 #include "mgmt.h"
+#include "node.h"
 #include "state.h"
 #include "util.h"
 #include "vm.h"
@@ -57,25 +58,21 @@ int run_exec(int argc, char **argv)
 		fputs(out, stdout);
 		return rc;
 	}
-	if (!g_file_test(p, G_FILE_TEST_EXISTS)) {
+	g_autofree char *stf = g_build_filename(dir0, "state", NULL);
+	if (!g_file_test(p, G_FILE_TEST_EXISTS) || !g_file_test(stf, G_FILE_TEST_EXISTS)) {
 		fprintf(stderr, "labctl exec: node %s of lab %s is not up\n", argv[2], name);
 		return 1;
 	}
 	GPtrArray *a = g_ptr_array_new();
-	g_ptr_array_add(a, "ip");
-	g_ptr_array_add(a, "netns");
-	g_ptr_array_add(a, "exec");
-	g_ptr_array_add(a, ns);
 	if (dd < 0 || dd + 1 >= argc) {
+		/* a sandboxed node has its own files: its shell, not the host user's */
 		const char *sh = getenv("SHELL");
-		g_ptr_array_add(a, (char *)(sh ? sh : "/bin/sh"));
+		g_ptr_array_add(a, (char *)(node_sandboxed(dir0, argv[2]) || !sh ? "/bin/sh" : sh));
 	} else {
 		for (int i = dd + 1; i < argc; i++)
 			g_ptr_array_add(a, argv[i]);
 	}
 	g_ptr_array_add(a, NULL);
-	execvp("ip", (char **)a->pdata);
-	fprintf(stderr, "labctl exec: ip: %s\n", g_strerror(errno));
-	return 127;
+	node_exec(dir0, argv[2], (char **)a->pdata);
 }
 

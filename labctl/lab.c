@@ -231,6 +231,10 @@ static struct lab_node *build_node(xmlNode *x)
 	n->forward = attr_yes(x, "forward");
 	n->site = attr(x, "site");
 	n->memory_mib = attr_int(x, "memory", 96);
+	g_autofree char *iso = attr(x, "isolation");
+	n->sandbox = !strcmp(n->kind, "netns") && (!iso || strcmp(iso, "none"));
+	n->pids = attr_int(x, "pids", LAB_PIDS_DEFAULT);
+	n->mem_limit_mib = attr_int(x, "memory", LAB_MEM_DEFAULT);
 	const char *doc = x->doc && x->doc->URL ? (const char *)x->doc->URL : "lab.xml";
 	g_autofree char *k = attr(x, "kernel"), *i = attr(x, "initrd"), *img = attr(x, "image");
 	n->image = img ? lab_resolve_path(doc, img) : NULL;
@@ -680,8 +684,12 @@ static void semantics(struct ctx *c, struct lab *lab)
 				       "only (no spaces, control characters, & ? #)", n->name, files[k][0], files[k][1]);
 		if (!!n->kernel != !!n->initrd)
 			err_at(c, n->line, "node \"%s\": kernel= and initrd= go together", n->name);
-		if (strcmp(n->kind, "vm") && (n->kernel || n->image || n->memory_mib != 96))
-			err_at(c, n->line, "node \"%s\": memory, kernel, initrd and image are for kind=\"vm\"", n->name);
+		if (strcmp(n->kind, "vm") && (n->kernel || n->image))
+			err_at(c, n->line, "node \"%s\": kernel, initrd and image are for kind=\"vm\"", n->name);
+		if (!n->sandbox && strcmp(n->kind, "vm") && n->memory_mib != 96)
+			err_at(c, n->line, "node \"%s\": memory is for kind=\"vm\" and sandboxed nodes", n->name);
+		if (n->sandbox && (n->mem_limit_mib < 16 || n->pids < 16))
+			err_at(c, n->line, "node \"%s\": memory (MiB) and pids must be at least 16", n->name);
 		if (n->image && !g_file_test(n->image, G_FILE_TEST_IS_REGULAR))
 			err_at(c, n->line, "node \"%s\": image %s: no such file", n->name, n->image);
 		if (n->site && !lab_find_site(lab, n->site))
@@ -777,8 +785,10 @@ static void semantics(struct ctx *c, struct lab *lab)
 		}
 		for (guint k = 0; k < n->files->len; k++) {
 			struct lab_file *fl = g_ptr_array_index(n->files, k);
-			if (fl->path[0] == '/' || strstr(fl->path, ".."))
-				err_at(c, fl->line, "file path \"%s\" must be relative, without \"..\"", fl->path);
+			if ((fl->path[0] == '/' && !n->sandbox) || strstr(fl->path, "..") || !lab_path_ok(fl->path))
+				err_at(c, fl->line, n->sandbox ? "file path \"%s\": a path without \"..\" or spaces"
+						  : "file path \"%s\" must be relative, without \"..\" (absolute "
+						    "paths are for sandboxed nodes)", fl->path);
 		}
 		g_ptr_array_free(nets, TRUE);
 		g_hash_table_destroy(ifnames);

@@ -62,10 +62,18 @@ struct lab_node {
 	char *kernel, *initrd; /* vm: another kernel/initrd than the default guest (absolute paths) */
 	char *image;        /* vm: base disk image (qcow2 or raw); the VM writes to a per-node overlay */
 	bool forward;
+	/* kind="netns": isolation="sandbox" (the default: sandbox.h) or "none"
+	 * (a bare network namespace with the host's files and real root) */
+	bool sandbox;
+	int pids;           /* sandbox: cgroup pids.max (default LAB_PIDS_DEFAULT) */
+	int mem_limit_mib;  /* sandbox: memory limit, MiB (memory=, default LAB_MEM_DEFAULT) */
 	GPtrArray *ifs, *routes, *files;
 	char *site;         /* NULL when the lab has no sites */
 	int line;
 };
+
+#define LAB_PIDS_DEFAULT 1024
+#define LAB_MEM_DEFAULT 512
 
 struct lab_cable {
 	char *name;         /* name= or "A-B"; a second cable between A and B is "A-B.2", ... */

@@ -14,6 +14,7 @@ static void clear_cable(gpointer p) { struct st_cable *c = p; g_free(c->name), g
 static void clear_tunnel(gpointer p) { struct st_tunnel *t = p; g_free(t->type), g_free(t->sw), g_free(t->node); }
 static void clear_domain(gpointer p) { struct st_domain *d = p; g_free(d->name), g_free(d->uri); }
 static void clear_vmserial(gpointer p) { struct st_vmserial *v = p; g_free(v->node), g_free(v->path); }
+static void clear_sandbox(gpointer p) { struct st_sandbox *b = p; g_free(b->node), g_free(b->ns); }
 
 static GArray *arr(size_t sz, GDestroyNotify clear)
 {
@@ -33,6 +34,7 @@ struct state *state_new(const char *dir)
 	st->tunnels = arr(sizeof(struct st_tunnel), clear_tunnel);
 	st->domains = arr(sizeof(struct st_domain), clear_domain);
 	st->vmserials = arr(sizeof(struct st_vmserial), clear_vmserial);
+	st->sandboxes = arr(sizeof(struct st_sandbox), clear_sandbox);
 	return st;
 }
 
@@ -42,8 +44,9 @@ void state_free(struct state *st)
 		return;
 	g_free(st->path);
 	g_free(st->site);
+	g_free(st->fs);
 	g_ptr_array_free(st->netns, TRUE);
-	GArray *a[] = { st->daemons, st->links, st->cables, st->tunnels, st->domains, st->vmserials };
+	GArray *a[] = { st->daemons, st->links, st->cables, st->tunnels, st->domains, st->vmserials, st->sandboxes };
 	for (unsigned i = 0; i < G_N_ELEMENTS(a); i++)
 		g_array_free(a[i], TRUE);
 	g_free(st);
@@ -100,6 +103,18 @@ static bool parse_line(struct state *st, char *line)
 	} else if (n == 3 && !strcmp(w[0], "domain")) {
 		struct st_domain d = { g_strdup(w[1]), g_strdup(w[2]) };
 		g_array_append_val(st->domains, d);
+	} else if (n == 2 && !strcmp(w[0], "uids")) {
+		char *e;
+		unsigned long b = strtoul(w[1], &e, 10);
+		if (!*w[1] || *e || !b)
+			return false;
+		st->uids = b;
+	} else if (n == 2 && !strcmp(w[0], "fs") && w[1][0] == '/') {
+		g_free(st->fs);
+		st->fs = g_strdup(w[1]);
+	} else if (n == 3 && !strcmp(w[0], "sandbox")) {
+		struct st_sandbox b = { g_strdup(w[1]), g_strdup(w[2]) };
+		g_array_append_val(st->sandboxes, b);
 	} else if (n == 3 && !strcmp(w[0], "vmserial")) {
 		struct st_vmserial v = { g_strdup(w[1]), g_strdup(w[2]) };
 		g_array_append_val(st->vmserials, v);
@@ -140,8 +155,16 @@ static GString *serialize(const struct state *st)
 		const struct st_daemon *d = &g_array_index(st->daemons, struct st_daemon, i);
 		g_string_append_printf(s, "daemon %s %s %s\n", d->kind, d->name, d->pidfile);
 	}
+	if (st->uids)
+		g_string_append_printf(s, "uids %lu\n", st->uids);
+	if (st->fs)
+		g_string_append_printf(s, "fs %s\n", st->fs);
 	for (guint i = 0; i < st->netns->len; i++)
 		g_string_append_printf(s, "netns %s\n", (char *)g_ptr_array_index(st->netns, i));
+	for (guint i = 0; i < st->sandboxes->len; i++) {
+		const struct st_sandbox *b = &g_array_index(st->sandboxes, struct st_sandbox, i);
+		g_string_append_printf(s, "sandbox %s %s\n", b->node, b->ns);
+	}
 	for (guint i = 0; i < st->domains->len; i++) {
 		const struct st_domain *d = &g_array_index(st->domains, struct st_domain, i);
 		g_string_append_printf(s, "domain %s %s\n", d->name, d->uri);
@@ -205,6 +228,36 @@ bool state_add_netns(struct state *st, const char *ns)
 {
 	g_ptr_array_add(st->netns, g_strdup(ns));
 	return save(st);
+}
+
+bool state_add_uids(struct state *st, unsigned long base)
+{
+	st->uids = base;
+	return save(st);
+}
+
+bool state_add_fs(struct state *st, const char *path)
+{
+	g_free(st->fs);
+	st->fs = g_strdup(path);
+	return save(st);
+}
+
+bool state_add_sandbox(struct state *st, const char *node, const char *ns)
+{
+	struct st_sandbox b = { g_strdup(node), g_strdup(ns) };
+	g_array_append_val(st->sandboxes, b);
+	return save(st);
+}
+
+const struct st_sandbox *state_sandbox(const struct state *st, const char *ns)
+{
+	for (guint i = 0; i < st->sandboxes->len; i++) {
+		const struct st_sandbox *b = &g_array_index(st->sandboxes, struct st_sandbox, i);
+		if (!strcmp(b->ns, ns))
+			return b;
+	}
+	return NULL;
 }
 
 bool state_add_daemon(struct state *st, const char *kind, const char *name, const char *pidfile)

@@ -12,6 +12,11 @@
  *
  *   site NAME                          the site this host runs (up --site)
  *   netns NAME                         a node's network namespace
+ *   uids BASE                          the lab's host id range of sandboxed
+ *                                      nodes (BASE .. BASE+65535)
+ *   fs PATH                            the lab's tmpfs of sandbox layers
+ *   sandbox NODE NS                    a sandboxed node (its init, cgroups,
+ *                                      layers in fs/nodes/NODE)
  *   daemon switch|plug NAME PIDFILE    a vdelab-switch / vdelab-plug (NAME:
  *                                      the switch, or the cable)
  *   link NODE:IF SWITCH PORT           a node interface on a switch port
@@ -37,12 +42,15 @@ struct st_cable { char *name, *sw[2]; int port[2]; }; /* port -1: not on this ho
 struct st_tunnel { char *type, *sw, *node; int port; };
 struct st_domain { char *name, *uri; };
 struct st_vmserial { char *node, *path; };
+struct st_sandbox { char *node, *ns; };
 
 struct state {
 	char *path;          /* RUN_DIR/state */
 	char *site;          /* NULL: every site */
 	GPtrArray *netns;    /* char *, in creation order */
-	GArray *daemons, *links, *cables, *tunnels, *domains, *vmserials; /* of st_* */
+	GArray *daemons, *links, *cables, *tunnels, *domains, *vmserials, *sandboxes; /* of st_* */
+	unsigned long uids;  /* BASE of the uids record, 0 if none */
+	char *fs;            /* the fs record, NULL if none */
 	unsigned records;    /* lines written or read */
 	unsigned bad;        /* lines the loader skipped */
 };
@@ -67,6 +75,9 @@ bool state_add_cable(struct state *st, const char *name, const char *swa, int pa
 bool state_add_tunnel(struct state *st, const char *type, const char *sw, int port, const char *node);
 bool state_add_domain(struct state *st, const char *name, const char *uri);
 bool state_add_vmserial(struct state *st, const char *node, const char *path);
+bool state_add_uids(struct state *st, unsigned long base);
+bool state_add_fs(struct state *st, const char *path);
+bool state_add_sandbox(struct state *st, const char *node, const char *ns);
 
 /* Is `target` this cable: its name, or "B-A" for a cable named "A-B"? */
 bool state_cable_is(const struct st_cable *c, const char *target, bool *reversed);
@@ -76,6 +87,8 @@ const struct st_daemon *state_switch(const struct state *st, const char *sw);
 bool state_has_netns(const struct state *st, const char *ns);
 const char *state_vmserial(const struct state *st, const char *node);
 const struct st_domain *state_domain(const struct state *st, const char *name);
+/* The sandboxed node whose network namespace is `ns`, NULL if none. */
+const struct st_sandbox *state_sandbox(const struct state *st, const char *ns);
 
 /* The management socket of switch `sw` (its pid file with .pid -> .mgmt):
  * the one place that name is derived. A new string, NULL if no such switch. */

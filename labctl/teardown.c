@@ -2,6 +2,8 @@
 #include "cmds.h"
 #include "mgmt.h"
 #include "state.h"
+#include "node.h"
+#include "sandbox.h"
 #include "util.h"
 #include "vm.h"
 
@@ -9,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +67,21 @@ int lab_teardown(const char *dir, bool verbose)
 				printf("  stopping %s %s\n", d->kind, d->name);
 			kill_pidfile(d->pidfile);
 		}
+		/* a sandboxed node ends with its init (the kernel ends the rest) */
+		guint nsb = st->sandboxes->len;
+		GPtrArray *dirs = g_ptr_array_new_with_free_func(g_free), *cgs = g_ptr_array_new_with_free_func(g_free);
+		GPtrArray *nss = g_ptr_array_new();
+		for (guint i = 0; i < nsb; i++) {
+			const struct st_sandbox *b = &g_array_index(st->sandboxes, struct st_sandbox, i);
+			g_ptr_array_add(dirs, node_dir(dir, b->node));
+			g_ptr_array_add(cgs, node_cgroup(dir, b->node));
+			g_ptr_array_add(nss, b->ns);
+			if (verbose && sandbox_pid(g_ptr_array_index(dirs, i), b->ns))
+				printf("  stopping node %s\n", b->node);
+		}
+		sandbox_stop(nsb, (const char *const *)dirs->pdata, (const char *const *)nss->pdata,
+			     (const char *const *)cgs->pdata);
+		g_ptr_array_free(dirs, TRUE), g_ptr_array_free(cgs, TRUE), g_ptr_array_free(nss, TRUE);
 		for (guint i = st->netns->len; i-- > 0;) {
 			const char *ns = g_ptr_array_index(st->netns, i);
 			g_autofree char *p = g_build_filename("/run/netns", ns, NULL);
@@ -76,8 +94,13 @@ int lab_teardown(const char *dir, bool verbose)
 			spawn(argv, NULL);
 		}
 	}
+	/* the sandbox layers' tmpfs (also when the state is gone: it is
+	 * always RUN/LAB/fs) */
+	g_autofree char *fs = g_build_filename(dir, "fs", NULL);
+	while (umount2(fs, MNT_DETACH) == 0)
+		;
 	if (g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-		char *argv[] = { "rm", "-rf", (char *)dir, NULL };
+		char *argv[] = { "rm", "-rf", "--one-file-system", (char *)dir, NULL };
 		spawn(argv, NULL);
 	}
 	return 0;

@@ -19,6 +19,7 @@
  * when, relative to the first sighting.
  */
 #include "cmds.h"
+#include "node.h"
 #include "state.h"
 #include "util.h"
 #include "vm.h"
@@ -55,10 +56,9 @@ static int node_ip(const struct topo *t, const char *node, const char *args, cha
 		g_autofree char *cmd = g_strdup_printf("ip %s", args);
 		return vm_exec(serial, cmd, 10, out);
 	}
-	g_autofree char *ns = ns_name(t->lab, node);
-	g_autofree char *line = g_strdup_printf("ip -n %s %s", ns, args);
+	g_autofree char *line = g_strdup_printf("ip %s", args);
 	g_auto(GStrv) argv = g_strsplit(line, " ", -1);
-	return spawn(argv, out);
+	return node_run(t->dir, node, argv, out);
 }
 
 /* one step of a path */
@@ -638,9 +638,9 @@ static void probe(struct topo *t, const char *src, const char *dst, GPtrArray *f
 		mgmt(sock, cmd, NULL);
 		g_ptr_array_add(files, f);
 	}
-	g_autofree char *ns = ns_name(t->lab, src), *out = NULL;
-	char *argv[] = { "ip", "netns", "exec", ns, "ping", "-c", "1", "-W", "2", "-s", "56", "-p", pattern, (char *)dst, NULL };
-	int prc = spawn(argv, &out);
+	g_autofree char *out = NULL;
+	char *argv[] = { "ping", "-c", "1", "-W", "2", "-s", "56", "-p", pattern, (char *)dst, NULL };
+	int prc = node_run(t->dir, src, argv, &out);
 	g_usleep(200000);
 	GArray *seen = g_array_new(FALSE, TRUE, sizeof(struct sighting));
 	double t0 = 0;

@@ -1,6 +1,9 @@
 /* up.c - labctl up: switches, nodes, cables, tunnels, VMs, execs; rollback on failure. */
 #include "cmds.h"
 #include "mgmt.h"
+#include "node.h"
+#include "nodefiles.h"
+#include "sandbox.h"
 #include "state.h"
 #include "util.h"
 #include "vm.h"
@@ -14,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -87,6 +92,7 @@ struct run {
 	const char *uri;       /* libvirt URI for VM nodes */
 	GPtrArray *vms;        /* struct vm_pending: defined at boot time */
 	char *key;             /* PSK file of cross-site cables */
+	uid_t uids;            /* host uid of sandboxed nodes' root, 0 until the first */
 };
 
 /* Is an object of `site` brought up here? (No sites, or no --site: all.) */
@@ -368,6 +374,70 @@ static bool boot_vms(struct run *r, GString *err)
 	return ok;
 }
 
+/* The lab's sandbox layers, before its first sandboxed node: a host id
+ * range (recorded before it is used), a tmpfs of the lab's own at
+ * RUN/LAB/fs (its upper layers must not be on the host's root file system,
+ * which is their lower layer), the template layer. */
+static bool lab_fs(struct run *r, GString *err)
+{
+	if (r->uids)
+		return true;
+	g_autofree char *root = g_path_get_dirname(r->dir);
+	int lock = -1;
+	uid_t base = sandbox_alloc_base(root, &lock);
+	if (!base) {
+		g_string_printf(err, "%s/.uids.lock: %s", root, g_strerror(errno));
+		return false;
+	}
+	bool ok = st_ok(r, err, state_add_uids(r->st, base));
+	close(lock);
+	if (!ok)
+		return false;
+	r->uids = base;
+	g_autofree char *fs = g_build_filename(r->dir, "fs", NULL);
+	if (!st_ok(r, err, state_add_fs(r->st, fs)))
+		return false;
+	if (g_mkdir_with_parents(fs, 0700) < 0 || mount("vdelab", fs, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0) {
+		g_string_printf(err, "%s: tmpfs: %s", fs, g_strerror(errno));
+		return false;
+	}
+	g_autofree char *tmpl = g_build_filename(fs, "template", NULL);
+	GError *e = NULL;
+	if (!sandbox_template(tmpl, base, &e)) {
+		g_string_printf(err, "%s", e->message);
+		g_error_free(e);
+		return false;
+	}
+	return true;
+}
+
+static bool start_sandbox(struct run *r, const struct lab_node *n, const char *ns, GString *err)
+{
+	if (!lab_fs(r, err) || !st_ok(r, err, state_add_sandbox(r->st, n->name, ns)))
+		return false;
+	g_autofree char *dir = node_dir(r->dir, n->name), *cg = node_cgroup(r->dir, n->name);
+	g_autofree char *upper = g_build_filename(dir, "upper", NULL);
+	g_autofree char *tmpl = g_build_filename(r->dir, "fs", "template", NULL);
+	if (g_mkdir_with_parents(upper, 0755) < 0 || chown(upper, r->uids, r->uids) < 0) {
+		g_string_printf(err, "%s: %s", upper, g_strerror(errno));
+		return false;
+	}
+	if (!node_files_write(r->lab, n, upper, tmpl, r->uids, err)) {
+		g_autofree char *pre = g_strdup_printf("node %s: ", n->name);
+		g_string_prepend(err, pre);
+		return false;
+	}
+	struct sandbox sb = { .ns = ns, .dir = dir, .hostname = n->name, .cgroup = cg, .base = r->uids,
+			      .pids_max = n->pids, .mem_max = (long long)n->mem_limit_mib << 20 };
+	GError *e = NULL;
+	if (sandbox_start(&sb, &e) < 0) {
+		g_string_printf(err, "node %s: sandbox: %s", n->name, e->message);
+		g_error_free(e);
+		return false;
+	}
+	return true;
+}
+
 static bool start_node(struct run *r, const struct lab_node *n, GString *err)
 {
 	double t0 = now_s();
@@ -383,7 +453,13 @@ static bool start_node(struct run *r, const struct lab_node *n, GString *err)
 	}
 	if (!st_ok(r, err, state_add_netns(r->st, ns)))
 		return false;
-	if (!ip(err, "netns", "add", ns, NULL) || !ip(err, "-n", ns, "link", "set", "lo", "up", NULL))
+	if (n->sandbox) {
+		if (!start_sandbox(r, n, ns, err))
+			return false;
+	} else if (!ip(err, "netns", "add", ns, NULL)) {
+		return false;
+	}
+	if (!ip(err, "-n", ns, "link", "set", "lo", "up", NULL))
 		return false;
 	char *sysctl[] = { "ip", "netns", "exec", ns, "sysctl", "-qw",
 			   n->forward ? "net.ipv4.ip_forward=1" : "net.ipv4.ip_forward=0",
@@ -432,7 +508,7 @@ static bool start_node(struct run *r, const struct lab_node *n, GString *err)
 	}
 	g_autofree char *home = g_build_filename(r->dir, "nodes", n->name, NULL);
 	g_mkdir_with_parents(home, 0700);
-	for (guint k = 0; k < n->files->len; k++) {
+	for (guint k = 0; k < n->files->len && !n->sandbox; k++) {
 		struct lab_file *fl = g_ptr_array_index(n->files, k);
 		g_autofree char *p = g_build_filename(home, fl->path, NULL);
 		g_autofree char *pd = g_path_get_dirname(p);
@@ -597,7 +673,6 @@ static bool start_vxlan(struct run *r, const struct lab_vxlan *vx, GString *err)
 
 static bool start_exec(struct run *r, const struct lab_exec *e, unsigned idx, GString *err)
 {
-	g_autofree char *ns = ns_name(r->name, e->node);
 	g_autofree char *home = g_build_filename(r->dir, "nodes", e->node, NULL);
 	g_autofree char *log = g_strdup_printf("%s/exec-%u.log", r->dir, idx);
 	pid_t pid = fork();
@@ -617,8 +692,8 @@ static bool start_exec(struct run *r, const struct lab_exec *e, unsigned idx, GS
 			dup2(nul, 0);
 		if (chdir(home) < 0)
 			_exit(127);
-		execlp("ip", "ip", "netns", "exec", ns, "sh", "-c", e->cmd, (char *)NULL);
-		_exit(127);
+		char *argv[] = { "sh", "-c", e->cmd, NULL };
+		node_exec(r->dir, e->node, argv);
 	}
 	/* a short command is done quickly: report its failure; a server keeps running */
 	for (int i = 0; i < 20; i++) {
