@@ -1,6 +1,6 @@
 #!/bin/sh
 # labctl benchmarks: up/down time for 10, 50 and 100 namespace nodes on one
-# switch; TCP (iperf3, 5 s) between two nodes through vdelab-switch, through
+# switch, sandboxed and isolation="none"; TCP (iperf3, 5 s) between two nodes through vdelab-switch, through
 # Debian's vde_switch with vde_plug taps, and through the kernel's bridge.
 # Usage: bench/labs.sh BUILD_DIR
 set -u
@@ -20,19 +20,32 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE  # a signal ends the script; the EXIT trap cleans up
 ms() { date +%s%3N; }
 
-echo "| nodes | labctl up | labctl down |"
-echo "|---|---|---|"
+echo "| nodes | isolation | labctl up | labctl down | memory per node |"
+echo "|---|---|---|---|---|"
 for n in 10 50 100; do
-	{
-		echo "<lab name=\"${P}n$n\"><switch name=\"s\" ports=\"$((n + 8))\"/>"
-		i=1; while [ $i -le $n ]; do
-			echo "<node name=\"n$i\"><if switch=\"s\" ip=\"10.30.$((i / 250)).$((i % 250 + 1))/16\"/></node>"
-			i=$((i + 1)); done
-		echo "</lab>"
-	} > "$T/n$n.xml"
-	t0=$(ms); "$B/labctl" up "$T/n$n.xml" >/dev/null || echo "up failed"; t1=$(ms)
-	"$B/labctl" down "${P}n$n" >/dev/null; t2=$(ms)
-	echo "| $n | $((t1 - t0)) ms | $((t2 - t1)) ms |"
+	for iso in sandbox none; do
+		{
+			echo "<lab name=\"${P}n$n\"><switch name=\"s\" ports=\"$((n + 8))\"/>"
+			i=1; while [ $i -le $n ]; do
+				echo "<node name=\"n$i\" isolation=\"$iso\"><if switch=\"s\" ip=\"10.30.$((i / 250)).$((i % 250 + 1))/16\"/></node>"
+				i=$((i + 1)); done
+			echo "</lab>"
+		} > "$T/n$n.xml"
+		t0=$(ms); "$B/labctl" up "$T/n$n.xml" >/dev/null || echo "up failed"; t1=$(ms)
+		mem="-"
+		if [ "$iso" = sandbox ]; then
+			# the node's init (RSS) plus its share of the lab's layer tmpfs
+			rss=0
+			for f in "$T/run/${P}n$n"/fs/nodes/*/init.pid; do
+				r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$(cat "$f")/status" 2>/dev/null)
+				rss=$((rss + ${r:-0}))
+			done
+			fs=$(df -k --output=used "$T/run/${P}n$n/fs" | tail -1)
+			mem="$(( (rss + fs) / n )) KiB (init RSS $((rss / n)) KiB + layers $((fs / n)) KiB)"
+		fi
+		"$B/labctl" down "${P}n$n" >/dev/null; t2=$(ms)
+		echo "| $n | $iso | $((t1 - t0)) ms | $((t2 - t1)) ms | $mem |"
+	done
 done
 
 iperf() { # NS_SERVER NS_CLIENT ADDR -> Mbit/s
@@ -50,7 +63,7 @@ cat > "$T/t.xml" <<XML
 <node name="b"><if switch="s" ip="10.31.0.2/24"/></node></lab>
 XML
 "$B/labctl" up "$T/t.xml" >/dev/null
-echo "| vdelab-switch (labctl lab: taps opened by the switch) | $(iperf "vl-${P}t-b" "vl-${P}t-a" 10.31.0.2) |"
+echo "| vdelab-switch (labctl lab: taps opened by the switch) | $(iperf "vl-${P}t.b" "vl-${P}t.a" 10.31.0.2) |"
 "$B/labctl" down "${P}t" >/dev/null
 
 vde_switch -s "$T/vs" -d -p "$T/vs.pid"; sleep 0.3

@@ -893,8 +893,14 @@ int run_console(int argc, char **argv)
 				draw(&c);
 		}
 		int ch = getch();
-		if (ch == ERR)
+		if (ch == ERR) {
+			/* the terminal hung up (its tmux or ssh session ended): getch
+			 * would return ERR at once forever */
+			struct pollfd pf = { .fd = 0, .events = POLLIN };
+			if (poll(&pf, 1, 0) > 0 && (pf.revents & (POLLHUP | POLLERR | POLLNVAL)))
+				break;
 			continue;
+		}
 		if (ch == 'q' || ch == 'Q')
 			break;
 		int n = n_items(&c);
