@@ -34,14 +34,15 @@ for n in 10 50 100; do
 		t0=$(ms); "$B/labctl" up "$T/n$n.xml" >/dev/null || echo "up failed"; t1=$(ms)
 		mem="-"
 		if [ "$iso" = sandbox ]; then
-			# the node's init (RSS) plus its share of the lab's layer tmpfs
+			# the node's init (PSS: its pages shared with labctl's image
+			# counted by share) plus its share of the lab's layer tmpfs
 			rss=0
 			for f in "$T/run/${P}n$n"/fs/nodes/*/init.pid; do
-				r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$(cat "$f")/status" 2>/dev/null)
+				r=$(awk '/^Pss:/ { print $2 }' "/proc/$(cat "$f")/smaps_rollup" 2>/dev/null)
 				rss=$((rss + ${r:-0}))
 			done
 			fs=$(df -k --output=used "$T/run/${P}n$n/fs" | tail -1)
-			mem="$(( (rss + fs) / n )) KiB (init RSS $((rss / n)) KiB + layers $((fs / n)) KiB)"
+			mem="$(( (rss + fs) / n )) KiB (init PSS $((rss / n)) KiB + layers $((fs / n)) KiB)"
 		fi
 		"$B/labctl" down "${P}n$n" >/dev/null; t2=$(ms)
 		echo "| $n | $iso | $((t1 - t0)) ms | $((t2 - t1)) ms | $mem |"
