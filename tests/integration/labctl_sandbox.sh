@@ -20,7 +20,7 @@ cat > "$T/lab/lab.xml" <<XML
     <file path="/etc/vdelab-test.conf">absolute path inside the node</file>
     <file path="notes.txt">relative: in /root</file>
   </node>
-  <node name="h2"><if switch="sw1" ip="10.91.0.2/24"/></node>
+  <node name="h2" memory="48"><if switch="sw1" ip="10.91.0.2/24"/></node>
   <node name="bare" isolation="none"><if switch="sw1" ip="10.91.0.3/24"/></node>
   <exec node="h2">sleep 600 &amp; echo started > /tmp/started</exec>
   <exec node="h2">while true; do echo served-by-h2 | nc -N -l 8080; done</exec>
@@ -74,6 +74,18 @@ sp=$(for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = sleep ] && [ "$(
 hu=$(awk '/^Uid:/ { print $2 }' /proc/$sp/status)
 echo "h2's root is host uid $hu (lab range from $base)"
 [ "$hu" = "$base" ] || fail "node root is host uid $hu, not $base"
+# the memory limit of h2 (memory="48" MiB)
+mc=/sys/fs/cgroup/memory/vdelab/$N/h2/memory.limit_in_bytes
+[ ! -e "$mc" ] || [ "$(cat $mc)" = $((48 << 20)) ] || fail "h2's memory limit is $(cat $mc)"
+# a second lab gets another uid range
+M="${P}t"
+lab "$M"
+printf '<lab name="%s"><switch name="s"/><node name="a"><if switch="s"/></node></lab>\n' "$M" > "$T/two.xml"
+"$L" up "$T/two.xml" > /dev/null || fail "up of a second lab"
+base2=$(awk '$1 == "uids" { print $2 }' "$T/run/$M/state")
+echo "second lab's range from $base2"
+[ -n "$base2" ] && [ "$base2" != "$base" ] || fail "two labs share uid range $base"
+"$L" down "$M" > /dev/null
 # the pids limit: a fork bomb in h1 stops at 64 processes; h2 keeps answering
 x h1 -- sh -c 'for i in $(seq 200); do sleep 30 & done 2>/dev/null; exit 0' 2>/dev/null
 cg=/sys/fs/cgroup/pids/vdelab/$N/h1

@@ -443,6 +443,44 @@ static void test_loops_per_vlan(void)
 }
 
 /* A console reply succeeds only on its final status line. */
+/* isolation=: sandbox by default for namespace nodes, none on request;
+ * pids= and memory= are the sandbox's limits; absolute <file> paths only in
+ * a sandbox (none writes them in the run directory). */
+static void test_isolation(void)
+{
+	g_autofree char *path = NULL;
+	struct lab *lab = load_valid("<lab name=\"x\">\n"
+				     "  <switch name=\"s\"/>\n"
+				     "  <node name=\"a\" pids=\"64\" memory=\"32\"><if switch=\"s\"/>\n"
+				     "    <file path=\"/etc/frr/daemons\">ospfd=yes</file></node>\n"
+				     "  <node name=\"b\" isolation=\"none\"><if switch=\"s\"/></node>\n"
+				     "  <node name=\"c\"><if switch=\"s\"/></node>\n"
+				     "</lab>\n", &path);
+	const struct lab_node *a = lab_find_node(lab, "a"), *b = lab_find_node(lab, "b"), *c = lab_find_node(lab, "c");
+	g_assert_true(a->sandbox);
+	g_assert_cmpint(a->pids, ==, 64);
+	g_assert_cmpint(a->mem_limit_mib, ==, 32);
+	g_assert_false(b->sandbox);
+	g_assert_true(c->sandbox);
+	g_assert_cmpint(c->pids, ==, LAB_PIDS_DEFAULT);
+	g_assert_cmpint(c->mem_limit_mib, ==, LAB_MEM_DEFAULT);
+	lab_free(lab);
+	g_unlink(path);
+	static const char *e[] = {
+		"3:file path \"/etc/x\" must be relative",
+		"4:file path \"../x\": a path without",
+		"5:memory (MiB) and pids must be at least 16",
+		"6:memory is for kind=\"vm\" and sandboxed nodes",
+		NULL };
+	expect_errors("<lab name=\"x\">\n"
+		      "  <switch name=\"s\"/>\n"
+		      "  <node name=\"b\" isolation=\"none\"><if switch=\"s\"/><file path=\"/etc/x\">x</file></node>\n"
+		      "  <node name=\"c\"><if switch=\"s\"/><file path=\"../x\">x</file></node>\n"
+		      "  <node name=\"d\" pids=\"8\"><if switch=\"s\"/></node>\n"
+		      "  <node name=\"e\" isolation=\"none\" memory=\"64\"><if switch=\"s\"/></node>\n"
+		      "</lab>\n", e);
+}
+
 static void test_mgmt_final_status(void)
 {
 	g_assert_true(mgmt_reply_ok("1000 Success\n\nvde$ "));
@@ -479,6 +517,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/lab/attribute_messages", test_attribute_messages);
 	g_test_add_func("/lab/cable_names", test_cable_names);
 	g_test_add_func("/lab/stp_settings", test_stp_settings);
+	g_test_add_func("/lab/isolation", test_isolation);
 	g_test_add_func("/lab/loops_per_vlan", test_loops_per_vlan);
 	g_test_add_func("/lab/mgmt_final_status", test_mgmt_final_status);
 	g_test_add_func("/lab/relative_paths", test_relative_paths);

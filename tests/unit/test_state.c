@@ -22,7 +22,10 @@ static void test_round_trip(void)
 	g_assert_true(state_add_tunnel(st, "vxlan", "leaf1", 5, "vtep1"));
 	g_assert_true(state_add_domain(st, "vl-lab.vm1", "qemu:///system"));
 	g_assert_true(state_add_vmserial(st, "vm1", "/r/vm-vm1.serial"));
-	g_assert_cmpuint(st->records, ==, 9);
+	g_assert_true(state_add_uids(st, 1073741824ul));
+	g_assert_true(state_add_fs(st, "/r/fs"));
+	g_assert_true(state_add_sandbox(st, "h1", "vl-lab.h1"));
+	g_assert_cmpuint(st->records, ==, 12);
 	struct stat sb;
 	g_assert_cmpint(stat(st->path, &sb), ==, 0);
 	g_assert_cmpuint(sb.st_mode & 0777, ==, 0600);
@@ -34,8 +37,12 @@ static void test_round_trip(void)
 
 	st = state_load(dir);
 	g_assert_nonnull(st);
-	g_assert_cmpuint(st->records, ==, 9);
+	g_assert_cmpuint(st->records, ==, 12);
 	g_assert_cmpuint(st->bad, ==, 0);
+	g_assert_cmpuint(st->uids, ==, 1073741824ul);
+	g_assert_cmpstr(st->fs, ==, "/r/fs");
+	g_assert_cmpstr(state_sandbox(st, "vl-lab.h1")->node, ==, "h1");
+	g_assert_null(state_sandbox(st, "vl-lab.h2"));
 	g_assert_cmpstr(st->site, ==, "A");
 	g_assert_cmpuint(st->daemons->len, ==, 2);
 	const struct st_daemon *d = state_switch(st, "sw1");
@@ -85,11 +92,18 @@ static void test_malformed(void)
 		"daemon other x /p\n"          /* unknown kind */
 		"frobnicate 1 2\n"
 		"daemon switch s /r/sw-s.pid\n"
+		"uids 0\n"                     /* no range starts at 0 */
+		"uids 12x\n"
+		"fs relative/path\n"           /* not absolute */
+		"sandbox h1\n"                 /* too few fields */
 		"\n", -1, NULL));
 	struct state *st = state_load(dir);
 	g_assert_nonnull(st);
 	g_assert_cmpuint(st->records, ==, 2);
-	g_assert_cmpuint(st->bad, ==, 5);
+	g_assert_cmpuint(st->bad, ==, 9);
+	g_assert_cmpuint(st->uids, ==, 0);
+	g_assert_null(st->fs);
+	g_assert_cmpuint(st->sandboxes->len, ==, 0);
 	g_assert_true(state_has_netns(st, "vl-a.b"));
 	g_assert_nonnull(state_switch(st, "s"));
 	state_free(st);
