@@ -24,6 +24,7 @@ cat > "$T/lab/lab.xml" <<XML
   <node name="bare" isolation="none"><if switch="sw1" ip="10.91.0.3/24"/></node>
   <exec node="h2">sleep 600 &amp; echo started > /tmp/started</exec>
   <exec node="h2">while true; do echo served-by-h2 | nc -N -l 8080; done</exec>
+  <exec node="h2">bird -c /etc/bird/bird.conf -s /run/bird.ctl</exec>
   <!-- the hostile part: every escape must fail -->
   <check node="h1" name="read the host's /etc/shadow" run="{ cat /etc/shadow; } || exit 1" exit="1"/>
   <check node="h1" name="a secret through a link of the node folder" run="{ cat /root/shadow-link; } || exit 1" exit="1"/>
@@ -44,6 +45,7 @@ cat > "$T/lab/lab.xml" <<XML
   <check node="h1" name="a daemon of h2 answers" run="nc -w 2 h2 8080" expect="served-by-h2"/>
   <check node="h1" name="the node folder and files" run="cat /etc/motd /etc/vdelab-test.conf notes.txt; bin/tool" expect="tool-ran"/>
   <check node="h2" name="exec's output stays in the node" run="cat /tmp/started" expect="started"/>
+  <check node="h2" name="bird runs in h2 with the host's package config" run="birdc -s /run/bird.ctl show status" expect="Daemon is up and running"/>
 </lab>
 XML
 "$L" up "$T/lab/lab.xml" > "$T/up" 2>&1 || { cat "$T/up"; fail "up"; }
