@@ -35,12 +35,5 @@ x r2 -- sh -c 'ls /run/frr' | grep -q zebra || fail "r2's FRR sockets are not in
 base=$(awk '$1 == "uids" { print $2 }' "$T/run/$N/state")
 "$L" down "$N" >/dev/null || fail "down"
 [ "$(ls /run/frr 2>/dev/null | wc -l)" = "$frr_before" ] || fail "down left files in the host's /run/frr"
-grep -q "/$N/" /proc/mounts && fail "down left mounts"
-[ -e "/sys/fs/cgroup/pids/vdelab/$N" ] && fail "down left a cgroup"
-[ -e "$T/run/$N" ] && fail "down left the run directory"
-for p in /proc/[0-9]*; do
-	[ "$(awk '/^State:/ { print $2 }' $p/status 2>/dev/null)" = Z ] && continue
-	u=$(awk '/^Uid:/ { print $2 }' $p/status 2>/dev/null)
-	[ -n "$u" ] && [ "$u" -ge "$base" ] && [ "$u" -lt $((base + 65536)) ] && fail "down left process ${p#/proc/} ($(cat $p/comm))"
-done
+lab_left "$N" "$base" && fail "down left something"
 echo PASS

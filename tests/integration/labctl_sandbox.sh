@@ -104,26 +104,13 @@ kill -9 "$(cat "$T/run/$N/fs/nodes/h2/init.pid")"
 sleep 0.2
 kill -0 "$sp" 2>/dev/null && fail "h2's processes outlived its init"
 "$L" down "$N" > /dev/null || fail "down"
-left() { # nothing of lab $1 (uid base $2) on the host
-	grep -q "/$1/" /proc/mounts && { grep "/$1/" /proc/mounts; return 0; }
-	[ -e "/sys/fs/cgroup/pids/vdelab/$1" ] && { echo "cgroup left"; return 0; }
-	ls /run/netns | grep -q "^vl-$1\." && { echo "netns left"; return 0; }
-	for p in /proc/[0-9]*; do
-		# an ended init is reaped by the host's init (its parent), in its own time
-		[ "$(awk '/^State:/ { print $2 }' $p/status 2>/dev/null)" = Z ] && continue
-		u=$(awk '/^Uid:/ { print $2 }' $p/status 2>/dev/null)
-		[ -n "$u" ] && [ "$u" -ge "$2" ] && [ "$u" -lt $(($2 + 65536)) ] && { echo "process ${p#/proc/} left: $(cat $p/cmdline | tr "\\0" " ") state $(awk "/^State:/ { print \$2 }" $p/status)"; return 0; }
-	done
-	[ -e "$T/run/$1" ] && { echo "run directory left"; return 0; }
-	return 1
-}
-left "$N" "$base" && fail "down left something"
+lab_left "$N" "$base" && fail "down left something"
 
 # kill -9 of labctl at several points of up, then down: nothing left
 for k in 3 5 7 9; do
 	VDELAB_TEST_KILL_AFTER=$k "$L" up "$T/lab/lab.xml" > /dev/null 2>&1
 	b=$(awk '$1 == "uids" { print $2 }' "$T/run/$N/state" 2>/dev/null)
 	"$L" down "$N" > /dev/null 2>&1
-	left "$N" "${b:-$base}" && fail "kill -9 of up after record $k, then down: something left"
+	lab_left "$N" "${b:-$base}" && fail "kill -9 of up after record $k, then down: something left"
 done
 echo PASS

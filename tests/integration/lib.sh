@@ -99,3 +99,20 @@ rtt() {
 }
 # within VALUE LOW HIGH
 within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= hi) }'; }
+
+# lab_left LAB BASE: prints what lab LAB (sandbox uid range from BASE) left
+# on the host after down, and succeeds if anything: mounts, cgroups,
+# namespaces, processes of its uids, the run directory
+lab_left() {
+	grep -q "/$1/" /proc/mounts && { grep "/$1/" /proc/mounts; return 0; }
+	[ -e "/sys/fs/cgroup/pids/vdelab/$1" ] && { echo "cgroup left"; return 0; }
+	ls /run/netns | grep -q "^vl-$1\." && { echo "netns left"; return 0; }
+	for p in /proc/[0-9]*; do
+		# an ended init is reaped by the host's init (its parent), in its own time
+		[ "$(awk '/^State:/ { print $2 }' $p/status 2>/dev/null)" = Z ] && continue
+		u=$(awk '/^Uid:/ { print $2 }' $p/status 2>/dev/null)
+		[ -n "$u" ] && [ "$u" -ge "$2" ] && [ "$u" -lt $(($2 + 65536)) ] && { echo "process ${p#/proc/} left: $(cat $p/cmdline | tr "\\0" " ") state $(awk "/^State:/ { print \$2 }" $p/status)"; return 0; }
+	done
+	[ -e "$T/run/$1" ] && { echo "run directory left"; return 0; }
+	return 1
+}
