@@ -1,7 +1,7 @@
 #include "lab.h"
 #include "schema.h"
 #include "../vde/core/impair.h"
-#include "../vde/core/vxlan.h"
+#include "../vde/core/overlay.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -193,7 +193,31 @@ static void free_node(gpointer p)
 static void free_switch(gpointer p) { struct lab_switch *s = p; g_free(s->name), g_free(s->site), g_array_free(s->vlans, TRUE), g_free(s); }
 static void free_site(gpointer p) { struct lab_site *s = p; g_free(s->name), g_free(s->address), g_free(s->libvirt), g_free(s); }
 static void free_vtep(gpointer p) { struct lab_vtep *v = p; g_free(v->sw), g_free(v->node), g_free(v); }
-static void free_vxlan(gpointer p) { struct lab_vxlan *x = p; g_free(x->map), g_ptr_array_free(x->vteps, TRUE), g_free(x); }
+static const struct lab_tunnel_type tunnel_types[] = {
+	{ "vxlan", "vni", 0xffffff, false, 4789, "VXLAN" },
+	{ "geneve", "vni", 0xffffff, false, 6081, "Geneve" },
+	{ "gretap", "key", 0xffffffffLL, true, 0, "GRE-TAP" },
+	{ "nvgre", "vsid", 0xffffff, false, 0, "NVGRE" },
+};
+
+const struct lab_tunnel_type *lab_tunnel_type(const char *type)
+{
+	for (unsigned i = 0; type && i < G_N_ELEMENTS(tunnel_types); i++)
+		if (!strcmp(tunnel_types[i].type, type))
+			return &tunnel_types[i];
+	return NULL;
+}
+
+const char *lab_tunnel_types(void)
+{
+	return "vxlan, geneve, gretap, nvgre";
+}
+
+static void free_tunnel(gpointer p)
+{
+	struct lab_tunnel *x = p;
+	g_free(x->type), g_free(x->map), g_ptr_array_free(x->vteps, TRUE), g_free(x);
+}
 static void free_cable(gpointer p)
 {
 	struct lab_cable *c = p;
@@ -212,7 +236,7 @@ void lab_free(struct lab *lab)
 	if (!lab)
 		return;
 	g_free(lab->path), g_free(lab->name), g_free(lab->description), g_free(lab->key);
-	g_ptr_array_free(lab->sites, TRUE), g_ptr_array_free(lab->vxlans, TRUE);
+	g_ptr_array_free(lab->sites, TRUE), g_ptr_array_free(lab->tunnels, TRUE);
 	g_ptr_array_free(lab->switches, TRUE), g_ptr_array_free(lab->nodes, TRUE);
 	g_ptr_array_free(lab->cables, TRUE), g_ptr_array_free(lab->execs, TRUE);
 	g_ptr_array_free(lab->checks, TRUE);
@@ -307,7 +331,7 @@ static struct lab *build(xmlNode *root, const char *path)
 	if (key) /* relative to the lab file */
 		lab->key = lab_resolve_path(path, key);
 	lab->sites = g_ptr_array_new_with_free_func(free_site);
-	lab->vxlans = g_ptr_array_new_with_free_func(free_vxlan);
+	lab->tunnels = g_ptr_array_new_with_free_func(free_tunnel);
 	lab->switches = g_ptr_array_new_with_free_func(free_switch);
 	lab->nodes = g_ptr_array_new_with_free_func(free_node);
 	lab->cables = g_ptr_array_new_with_free_func(free_cable);
@@ -370,22 +394,34 @@ static struct lab *build(xmlNode *root, const char *path)
 			st->libvirt = attr(x, "libvirt");
 			st->line = line;
 			g_ptr_array_add(lab->sites, st);
-		} else if (!strcmp(tag, "vxlan")) {
-			struct lab_vxlan *vx = g_new0(struct lab_vxlan, 1);
-			vx->vni = attr_int(x, "vni", -1);
-			vx->map = attr(x, "map");
-			vx->udp_port = attr_int(x, "port", VXLAN_PORT);
-			vx->line = line;
-			vx->vteps = g_ptr_array_new_with_free_func(free_vtep);
+		} else if (!strcmp(tag, "vxlan") || !strcmp(tag, "tunnel")) {
+			/* <vxlan> is <tunnel type="vxlan"> */
+			struct lab_tunnel *tu = g_new0(struct lab_tunnel, 1);
+			tu->type = tag[0] == 'v' ? g_strdup("vxlan") : attr(x, "type");
+			tu->tt = lab_tunnel_type(tu->type);
+			tu->id = -1;
+			if (tu->tt) {
+				g_autofree char *id = attr(x, tu->tt->id_key);
+				tu->id = id ? g_ascii_strtoll(id, NULL, 10) : -1;
+				tu->udp_port = attr_int(x, "port", tu->tt->udp_port);
+			}
+			tu->map = attr(x, "map");
+			tu->line = line;
+			tu->vteps = g_ptr_array_new_with_free_func(free_vtep);
 			for (xmlNode *v = x->children; v; v = v->next)
 				if (v->type == XML_ELEMENT_NODE) {
 					struct lab_vtep *vt = g_new0(struct lab_vtep, 1);
 					vt->sw = attr(v, "switch");
 					vt->node = attr(v, "node");
 					vt->line = xmlGetLineNo(v);
-					g_ptr_array_add(vx->vteps, vt);
+					g_ptr_array_add(tu->vteps, vt);
 				}
-			g_ptr_array_add(lab->vxlans, vx);
+			g_ptr_array_add(lab->tunnels, tu);
+			/* an id attribute of another type: "gretap takes key=, not vni=" */
+			static const char *const ids[] = { "vni", "key", "vsid" };
+			for (unsigned k = 0; tu->tt && k < G_N_ELEMENTS(ids); k++)
+				if (strcmp(ids[k], tu->tt->id_key) && xmlHasProp(x, BAD_CAST ids[k]))
+					tu->id = -2;
 		} else if (!strcmp(tag, "exec")) {
 			struct lab_exec *e = g_new0(struct lab_exec, 1);
 			e->node = attr(x, "node");
@@ -834,22 +870,34 @@ static void semantics(struct ctx *c, struct lab *lab)
 			err_at(c, cb->line, "cable %s: cost %d is not in 1..200000000", cb->name, cb->cost);
 	}
 	warn_loops(c, lab);
-	for (guint i = 0; i < lab->vxlans->len; i++) {
-		struct lab_vxlan *vx = g_ptr_array_index(lab->vxlans, i);
-		struct vxlan_map map = { 0 };
+	for (guint i = 0; i < lab->tunnels->len; i++) {
+		struct lab_tunnel *tu = g_ptr_array_index(lab->tunnels, i);
+		const struct lab_tunnel_type *tt = tu->tt;
+		struct overlay_map map = { 0 };
 		char why[200];
-		if ((vx->vni >= 0) == (vx->map != NULL))
-			err_at(c, vx->line, "vxlan: give exactly one of vni= and map=");
-		if (vx->vni > VXLAN_VNI_MAX)
-			err_at(c, vx->line, "vxlan: VNI %d is not in 0..16777215", vx->vni);
-		if (vx->map && vxlan_map_parse(vx->map, &map, why, sizeof(why)))
-			err_at(c, vx->line, "vxlan: %s", why);
-		if (vx->udp_port < 1 || vx->udp_port > 65535)
-			err_at(c, vx->line, "vxlan: port %d is not in 1..65535", vx->udp_port);
-		if (vx->vteps->len < 2)
-			err_at(c, vx->line, "vxlan: a segment needs at least two <vtep switch=\"..\" node=\"..\"/>");
-		for (guint k = 0; k < vx->vteps->len; k++) {
-			struct lab_vtep *vt = g_ptr_array_index(vx->vteps, k);
+		if (!tt) {
+			err_at(c, tu->line, "tunnel: type \"%s\" is not one of %s", tu->type, lab_tunnel_types());
+			continue;
+		}
+		if (tu->id == -2)
+			err_at(c, tu->line, "%s: the segment is %s=", tu->type, tt->id_key);
+		else if (tu->id >= 0 && tu->map)
+			err_at(c, tu->line, "%s: give one of %s= and map=, not both", tu->type, tt->id_key);
+		else if (tu->id < 0 && !tu->map && !tt->id_optional)
+			err_at(c, tu->line, "%s: give one of %s= and map=", tu->type, tt->id_key);
+		if (tu->id > tt->id_max)
+			err_at(c, tu->line, "%s: %s %" G_GINT64_FORMAT " is not in 0..%" G_GINT64_FORMAT, tu->type,
+			       tt->id_key, tu->id, tt->id_max);
+		if (tu->map && overlay_map_parse(tu->map, (uint32_t)tt->id_max, &map, why, sizeof(why)))
+			err_at(c, tu->line, "%s: %s", tu->type, why);
+		if (!tt->udp_port && tu->udp_port)
+			err_at(c, tu->line, "%s: GRE has no ports (port= is for vxlan and geneve)", tu->type);
+		else if (tt->udp_port && (tu->udp_port < 1 || tu->udp_port > 65535))
+			err_at(c, tu->line, "%s: port %d is not in 1..65535", tu->type, tu->udp_port);
+		if (tu->vteps->len < 2)
+			err_at(c, tu->line, "%s: a segment needs at least two <vtep switch=\"..\" node=\"..\"/>", tu->type);
+		for (guint k = 0; k < tu->vteps->len; k++) {
+			struct lab_vtep *vt = g_ptr_array_index(tu->vteps, k);
 			struct lab_switch *s = lab_find_switch(lab, vt->sw);
 			struct lab_node *n = lab_find_node(lab, vt->node);
 			g_autofree char *a = n ? lab_node_address(n) : NULL;

@@ -85,17 +85,36 @@ struct lab_cable {
 	int line;
 };
 
-/* A VXLAN segment: VTEPs on switches, each living in a node's namespace and
- * using that node's first address as its underlay address. */
+/* A tunnel segment (VXLAN, Geneve, GRE-TAP or NVGRE): VTEPs on switches,
+ * each living in a node's namespace and using that node's first address as
+ * its underlay address. */
 struct lab_vtep {
 	char *sw, *node;
 	int line;
 };
 
-struct lab_vxlan {
-	int vni;            /* -1 when map is set */
-	char *map;          /* "VLAN:VNI,..." (trunk VTEPs) or NULL */
-	int udp_port;       /* 4789 */
+/* What labctl knows of each encapsulation: its URL scheme, the name of its
+ * segment id (the URL option and lab attribute), the id's range, its UDP
+ * port (0: raw IP) and the name people write it with. */
+struct lab_tunnel_type {
+	const char *type;   /* "geneve": URL scheme and type= value */
+	const char *id_key; /* "vni", "key", "vsid" */
+	gint64 id_max;
+	bool id_optional;   /* gretap: no key at all */
+	int udp_port;       /* 4789, 6081; 0 for GRE */
+	const char *title;  /* "Geneve" */
+};
+/* The entry of `type`, or NULL if there is none. */
+const struct lab_tunnel_type *lab_tunnel_type(const char *type);
+/* "vxlan, geneve, gretap, nvgre" */
+const char *lab_tunnel_types(void);
+
+struct lab_tunnel {
+	const struct lab_tunnel_type *tt; /* NULL: unknown type (an error at load) */
+	char *type;
+	gint64 id;          /* VNI, key or VSID; -1 when map is set or none is given */
+	char *map;          /* "VLAN:ID,..." (trunk VTEPs) or NULL */
+	int udp_port;       /* the type's port unless port= */
 	GPtrArray *vteps;
 	int line;
 };
@@ -120,7 +139,7 @@ struct lab {
 	char *path, *name, *description;
 	char *key;          /* absolute path of the cable PSK file, or NULL */
 	int line;           /* of <lab> */
-	GPtrArray *sites, *switches, *nodes, *cables, *vxlans, *execs, *checks;
+	GPtrArray *sites, *switches, *nodes, *cables, *tunnels, *execs, *checks;
 	GPtrArray *warnings; /* "FILE:LINE: warning: ..." for a valid lab that will misbehave */
 };
 

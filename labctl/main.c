@@ -76,6 +76,13 @@ static char *dq(const char *s)
 	return g_string_free(o, FALSE);
 }
 
+/* One colour per encapsulation, so a picture with several tells them apart. */
+static const char *tunnel_color(const char *type)
+{
+	return !strcmp(type, "geneve") ? "darkorange" : !strcmp(type, "gretap") ? "purple"
+	       : !strcmp(type, "nvgre") ? "brown" : "darkgreen";
+}
+
 static int cmd_graph(int argc, char **argv)
 {
 	GError *gerr = NULL;
@@ -147,16 +154,20 @@ static int cmd_graph(int argc, char **argv)
 		printf("  \"%s\" -- \"%s\" [penwidth=3, label=\"%s\"];\n", c->a, c->b, l);
 		g_string_free(label, TRUE);
 	}
-	/* VXLAN segments: each VTEP switch to its VTEP node, and the VTEPs to each other */
-	for (guint i = 0; i < lab->vxlans->len; i++) {
-		struct lab_vxlan *vx = g_ptr_array_index(lab->vxlans, i);
-		g_autofree char *what = vx->map ? g_strdup_printf("VXLAN %s", vx->map) : g_strdup_printf("VXLAN vni %d", vx->vni);
-		for (guint k = 0; k < vx->vteps->len; k++) {
-			struct lab_vtep *a = g_ptr_array_index(vx->vteps, k);
+	/* tunnel segments: each VTEP switch to its VTEP node, and the VTEPs to each other */
+	for (guint i = 0; i < lab->tunnels->len; i++) {
+		struct lab_tunnel *tu = g_ptr_array_index(lab->tunnels, i);
+		g_autofree char *what = tu->map ? g_strdup_printf("%s %s", tu->tt->title, tu->map)
+				      : tu->id >= 0 ? g_strdup_printf("%s %s %" G_GINT64_FORMAT, tu->tt->title,
+								     tu->tt->id_key, tu->id)
+						    : g_strdup(tu->tt->title);
+		for (guint k = 0; k < tu->vteps->len; k++) {
+			struct lab_vtep *a = g_ptr_array_index(tu->vteps, k);
 			printf("  \"%s\" -- \"%s\" [style=dotted, label=\"VTEP\"];\n", a->sw, a->node);
-			for (guint o = k + 1; o < vx->vteps->len; o++) {
-				struct lab_vtep *b = g_ptr_array_index(vx->vteps, o);
-				printf("  \"%s\" -- \"%s\" [style=dashed, color=darkgreen, label=\"%s\"];\n", a->sw, b->sw, what);
+			for (guint o = k + 1; o < tu->vteps->len; o++) {
+				struct lab_vtep *b = g_ptr_array_index(tu->vteps, o);
+				printf("  \"%s\" -- \"%s\" [style=dashed, color=%s, label=\"%s\"];\n", a->sw, b->sw,
+				       tunnel_color(tu->type), what);
 			}
 		}
 	}

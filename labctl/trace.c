@@ -23,7 +23,7 @@
 #include "state.h"
 #include "util.h"
 #include "vm.h"
-#include "../vde/core/vxlan.h"
+#include "../vde/core/overlay.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -37,7 +37,7 @@ enum { TRACE_MAX_L3 = 16 };
 
 struct tlink { char *node, *ifname, *sw; int port; const struct lab_if *cfg; char mac[18]; };
 struct tcable { char *name, *swa, *swb; int pa, pb; const struct lab_cable *cfg; };
-struct ttun { char *sw, *node; int port; const struct lab_vxlan *cfg; };
+struct ttun { char *sw, *node; int port; const struct lab_tunnel *cfg; };
 
 struct topo {
 	const char *lab, *dir;
@@ -223,18 +223,18 @@ static bool topo_load(struct topo *t, GString *err)
 	}
 	for (guint i = 0; i < st->tunnels->len; i++) {
 		const struct st_tunnel *su = &g_array_index(st->tunnels, struct st_tunnel, i);
-		if (strcmp(su->type, "vxlan"))
+		if (!lab_tunnel_type(su->type))
 			continue;
 		struct ttun *u = g_new0(struct ttun, 1);
 		u->sw = g_strdup(su->sw);
 		u->port = su->port;
 		u->node = g_strdup(su->node);
-		for (guint k = 0; k < t->m->vxlans->len; k++) {
-			const struct lab_vxlan *vx = g_ptr_array_index(t->m->vxlans, k);
-			for (guint v = 0; v < vx->vteps->len; v++) {
-				const struct lab_vtep *vt = g_ptr_array_index(vx->vteps, v);
+		for (guint k = 0; k < t->m->tunnels->len; k++) {
+			const struct lab_tunnel *tu = g_ptr_array_index(t->m->tunnels, k);
+			for (guint v = 0; tu->tt && !strcmp(tu->type, su->type) && v < tu->vteps->len; v++) {
+				const struct lab_vtep *vt = g_ptr_array_index(tu->vteps, v);
 				if (!strcmp(vt->sw, u->sw) && !strcmp(vt->node, u->node))
-					u->cfg = vx;
+					u->cfg = tu;
 			}
 		}
 		g_ptr_array_add(t->tunnels, u);
@@ -293,17 +293,18 @@ static bool cable_carries(const struct tcable *c, int vlan)
 	return false;
 }
 
-/* VNI of `vlan` on a VXLAN segment, or -1 if it does not carry it */
-static long tunnel_vni(const struct lab_vxlan *vx, int vlan)
+/* Segment id (VNI, key, VSID) of `vlan` on a tunnel segment; -1 if it does
+ * not carry the VLAN; -2 for GRE-TAP without a key (it carries VLAN 0). */
+static gint64 tunnel_id(const struct lab_tunnel *tu, int vlan)
 {
-	if (!vx->map)
-		return vlan == 0 ? vx->vni : -1;
-	struct vxlan_map m;
+	if (!tu->map)
+		return vlan != 0 ? -1 : tu->id >= 0 ? tu->id : -2;
+	struct overlay_map m;
 	char e[200];
-	if (vxlan_map_parse(vx->map, &m, e, sizeof(e)))
+	if (overlay_map_parse(tu->map, (uint32_t)tu->tt->id_max, &m, e, sizeof(e)))
 		return -1;
-	int i = vxlan_map_by_vlan(&m, (uint16_t)vlan);
-	return i < 0 ? -1 : (long)m.vni[i];
+	int i = overlay_map_by_vlan(&m, (uint16_t)vlan);
+	return i < 0 ? -1 : (gint64)m.id[i];
 }
 
 static char *trace_path(struct topo *t, const char *src, const char *dst, GPtrArray *path, GString *err);
@@ -372,8 +373,7 @@ static struct tlink *l2_walk(struct topo *t, struct tlink *from, const char *ip,
 			struct ttun *u = g_ptr_array_index(t->tunnels, i);
 			if (strcmp(u->sw, cur.sw) || !u->cfg)
 				continue;
-			long vni = tunnel_vni(u->cfg, cur.vlan);
-			if (vni < 0)
+			if (tunnel_id(u->cfg, cur.vlan) == -1)
 				continue;
 			for (guint k = 0; k < t->tunnels->len; k++) {
 				struct ttun *o = g_ptr_array_index(t->tunnels, k);
@@ -455,12 +455,22 @@ static struct tlink *l2_walk(struct topo *t, struct tlink *from, const char *ip,
 				g_autofree char *us = got ? path_summary(under) : g_strdup_printf("not traced: %s", ue->str);
 				g_string_free(ue, TRUE);
 				g_ptr_array_free(under, TRUE);
-				th->note = g_strdup_printf("VXLAN VNI %ld (VLAN %d), UDP %s:%d -> %s:%d (%s%s%s -> %s%s%s), "
-							   "VXLAN itself not encrypted; underlay: %s",
-							   tunnel_vni(u->cfg, v->vlan), v->vlan, la, u->cfg->udp_port, ra,
-							   u->cfg->udp_port, u->node, ln && ln->site ? " site " : "",
+				const struct lab_tunnel *tu = u->cfg;
+				gint64 id = tunnel_id(tu, v->vlan);
+				g_autofree char *seg = id >= 0 ? g_strdup_printf("%s %s %" G_GINT64_FORMAT, tu->tt->title,
+										 tu->tt->id_key, id)
+							       : g_strdup_printf("%s without a %s", tu->tt->title, tu->tt->id_key);
+				for (char *c = seg + strlen(tu->tt->title) + 1; *c && *c != ' '; c++)
+					*c = g_ascii_toupper(*c); /* "Geneve VNI 42" */
+				g_autofree char *outer = tu->tt->udp_port
+					? g_strdup_printf("UDP %s:%d -> %s:%d", la, tu->udp_port, ra, tu->udp_port)
+					: g_strdup_printf("IP protocol 47 %s -> %s", la, ra);
+				th->note = g_strdup_printf("%s (VLAN %d), %s (%s%s%s -> %s%s%s), "
+							   "%s itself not encrypted; underlay: %s",
+							   seg, v->vlan, outer, u->node, ln && ln->site ? " site " : "",
 							   ln && ln->site ? ln->site : "", o ? o->node : "?",
-							   rn && rn->site ? " site " : "", rn && rn->site ? rn->site : "", us);
+							   rn && rn->site ? " site " : "", rn && rn->site ? rn->site : "",
+							   tu->tt->title, us);
 			}
 		}
 		g_array_free(chain, TRUE);
@@ -716,7 +726,7 @@ int run_trace(int argc, char **argv)
 	if (!begin(&argc, &argv, "trace", "LAB SRC DST - the path from node SRC to node or address DST",
 		   "Hop by hop: the source interface, each switch with its ports, VLAN and whether\n"
 		   "its FDB knows the destination or floods, each cable (encrypted or not, its\n"
-		   "impairments), each VXLAN tunnel (VNI, underlay addresses and ports), each\n"
+		   "impairments), each tunnel (encapsulation, VNI/key/VSID, underlay addresses and ports), each\n"
 		   "router, to the destination interface; then the return path. Computed from the\n"
 		   "nodes' routes, the lab's configuration and the switches' live FDBs, without\n"
 		   "sending anything; --probe also sends one marked ping and shows where it was\n"

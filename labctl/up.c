@@ -8,7 +8,7 @@
 #include "util.h"
 #include "vm.h"
 #include "../vde/core/cablecrypt.h"
-#include "../vde/core/vxlan.h"
+#include "../vde/core/overlay.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -616,38 +616,40 @@ static bool start_cable(struct run *r, const struct lab_cable *c, unsigned idx, 
 	return true;
 }
 
-/* The VTEPs of a VXLAN segment that live on this host: a vxlan:// port on
- * the overlay switch, its socket in the VTEP node's namespace. */
-static bool start_vxlan(struct run *r, const struct lab_vxlan *vx, GString *err)
+/* The VTEPs of a tunnel segment that live on this host: a port of the
+ * overlay switch whose URL is the tunnel's type (vxlan://, geneve://,
+ * gretap://, nvgre://), its socket in the VTEP node's namespace. */
+static bool start_tunnel(struct run *r, const struct lab_tunnel *tu, GString *err)
 {
-	for (guint k = 0; k < vx->vteps->len; k++) {
-		const struct lab_vtep *vt = g_ptr_array_index(vx->vteps, k);
+	const struct lab_tunnel_type *tt = tu->tt;
+	for (guint k = 0; k < tu->vteps->len; k++) {
+		const struct lab_vtep *vt = g_ptr_array_index(tu->vteps, k);
 		const struct lab_switch *s = lab_find_switch(r->lab, vt->sw);
 		if (!is_local(r, s->site))
 			continue;
 		double t0 = now_s();
 		g_autofree char *addr = lab_node_address(lab_find_node(r->lab, vt->node));
 		g_autofree char *ns = ns_name(r->name, vt->node);
+		g_autofree char *port_sfx = tt->udp_port ? g_strdup_printf(":%d", tu->udp_port) : g_strdup("");
 		GString *url = g_string_new(NULL);
-		g_string_printf(url, "vxlan://%s:%d?", addr, vx->udp_port);
-		if (vx->map)
-			g_string_append_printf(url, "map=%s", vx->map);
-		else
-			g_string_append_printf(url, "vni=%d", vx->vni);
-		for (guint o = 0; o < vx->vteps->len; o++) {
-			const struct lab_vtep *ot = g_ptr_array_index(vx->vteps, o);
+		g_string_printf(url, "%s://%s%s?netns=%s", tu->type, addr, port_sfx, ns);
+		if (tu->map)
+			g_string_append_printf(url, "&map=%s", tu->map);
+		else if (tu->id >= 0)
+			g_string_append_printf(url, "&%s=%" G_GINT64_FORMAT, tt->id_key, tu->id);
+		for (guint o = 0; o < tu->vteps->len; o++) {
+			const struct lab_vtep *ot = g_ptr_array_index(tu->vteps, o);
 			if (o == k)
 				continue;
 			g_autofree char *oa = lab_node_address(lab_find_node(r->lab, ot->node));
-			g_string_append_printf(url, "&remote=%s:%d", oa, vx->udp_port);
+			g_string_append_printf(url, "&remote=%s%s", oa, port_sfx);
 		}
-		g_string_append_printf(url, "&netns=%s", ns);
 		int port = alloc_port(r, s);
 		GArray *trunk = g_array_new(FALSE, FALSE, sizeof(int));
-		struct vxlan_map map = { 0 };
+		struct overlay_map map = { 0 };
 		char why[200];
-		if (vx->map)
-			vxlan_map_parse(vx->map, &map, why, sizeof(why)); /* checked at load */
+		if (tu->map)
+			overlay_map_parse(tu->map, (uint32_t)tt->id_max, &map, why, sizeof(why)); /* checked at load */
 		for (unsigned m = 0; m < map.n; m++) {
 			int v = map.vlan[m];
 			g_array_append_val(trunk, v);
@@ -655,17 +657,20 @@ static bool start_vxlan(struct run *r, const struct lab_vxlan *vx, GString *err)
 		bool ok = port >= 0 && setup_port(r, s->name, port, 0, trunk, false, err);
 		g_array_free(trunk, TRUE);
 		if (port < 0)
-			g_string_printf(err, "vxlan: no free port on %s", s->name);
+			g_string_printf(err, "%s: no free port on %s", tu->type, s->name);
 		g_autofree char *m = sw_mgmt(r, s->name);
 		if (ok)
 			ok = mgmtf(err, m, "port/add %s %d", url->str, port);
 		g_string_free(url, TRUE);
 		if (!ok)
 			return false;
-		if (!st_ok(r, err, state_add_tunnel(r->st, "vxlan", s->name, port, vt->node)))
+		if (!st_ok(r, err, state_add_tunnel(r->st, tu->type, s->name, port, vt->node)))
 			return false;
-		g_autofree char *what = g_strdup_printf("vxlan %s %s[%d] via %s (%s)", vx->map ? vx->map : "vni",
-							s->name, port, vt->node, addr);
+		g_autofree char *id = tu->map ? g_strdup_printf("map %s", tu->map)
+				      : tu->id >= 0 ? g_strdup_printf("%s %" G_GINT64_FORMAT, tt->id_key, tu->id)
+						    : g_strdup_printf("no %s", tt->id_key);
+		g_autofree char *what = g_strdup_printf("%s %s %s[%d] via %s (%s)", tu->type, id, s->name, port,
+							vt->node, addr);
 		progress(what, t0);
 	}
 	return true;
@@ -836,8 +841,8 @@ int run_up(int argc, char **argv)
 	}
 	for (guint i = 0; good && i < r.lab->cables->len; i++)
 		good = start_cable(&r, g_ptr_array_index(r.lab->cables, i), i, err);
-	for (guint i = 0; good && i < r.lab->vxlans->len; i++)
-		good = start_vxlan(&r, g_ptr_array_index(r.lab->vxlans, i), err);
+	for (guint i = 0; good && i < r.lab->tunnels->len; i++)
+		good = start_tunnel(&r, g_ptr_array_index(r.lab->tunnels, i), err);
 	if (good && r.vms->len)
 		good = boot_vms(&r, err);
 	for (guint i = 0; good && i < r.lab->execs->len; i++) {

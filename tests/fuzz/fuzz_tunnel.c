@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../vde/core/cablecrypt.h"
+#include "../../vde/core/overlay.h"
 #include "../../vde/core/vxlan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -47,9 +48,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size >= 9)
 		vxlan_hdr_parse(data + 1, &vni);
 	char s[64], err[200];
-	struct vxlan_map m;
+	struct overlay_map m;
 	memcpy(s, data + 1, in < 63 ? in : 63);
 	s[in < 63 ? in : 63] = '\0';
-	vxlan_map_parse(s, &m, err, sizeof(err));
+	overlay_map_parse(s, VXLAN_VNI_MAX, &m, err, sizeof(err));
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "../../vde/core/ep.h"
 #include "../../vde/core/sockaddr.h"
+#include "../../vde/core/overlay.h"
 #include "../../vde/core/vxlan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -28,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (u.remote)
 		sockaddr_parse(u.remote, 0, AF_UNSPEC, &ss, &len, err, sizeof(err));
 	const char *map = ep_url_get(&u, "map");
-	struct vxlan_map m;
+	struct overlay_map m;
 	if (map)
-		vxlan_map_parse(map, &m, err, sizeof(err));
+		overlay_map_parse(map, VXLAN_VNI_MAX, &m, err, sizeof(err));
 	return 0;
 }

@@ -174,6 +174,38 @@ static void test_missing_file(void)
 	g_ptr_array_free(errs, TRUE);
 }
 
+/* <tunnel type=...>: each encapsulation's id attribute, range and port rule */
+static void test_tunnels(void)
+{
+	static const char *none[] = { NULL };
+	expect_errors("<lab name=\"ok\">\n"
+		      "  <switch name=\"s1\" vlans=\"10\"/><switch name=\"s2\" vlans=\"10\"/>\n"
+		      "  <node name=\"a\"><if switch=\"s1\" ip=\"10.0.0.1/24\"/></node>\n"
+		      "  <node name=\"b\"><if switch=\"s2\" ip=\"10.0.0.2/24\"/></node>\n"
+		      "  <tunnel type=\"geneve\" vni=\"42\" port=\"7000\"><vtep switch=\"s1\" node=\"a\"/><vtep switch=\"s2\" node=\"b\"/></tunnel>\n"
+		      "  <tunnel type=\"gretap\"><vtep switch=\"s1\" node=\"a\"/><vtep switch=\"s2\" node=\"b\"/></tunnel>\n"
+		      "  <tunnel type=\"gretap\" key=\"4294967295\"><vtep switch=\"s1\" node=\"a\"/><vtep switch=\"s2\" node=\"b\"/></tunnel>\n"
+		      "  <tunnel type=\"nvgre\" map=\"10:5000\"><vtep switch=\"s1\" node=\"a\"/><vtep switch=\"s2\" node=\"b\"/></tunnel>\n"
+		      "</lab>\n", none);
+	static const char *e[] = {
+		"5:gretap: the segment is key=",
+		"6:gretap: GRE has no ports",
+		"7:nvgre: give one of vsid= and map=",
+		"8:nvgre: vsid 16777216 is not in 0..16777215",
+		"9:geneve: map \"10:16777216\"",
+		NULL };
+	expect_errors("<lab name=\"x\">\n"
+		      "  <switch name=\"s1\" vlans=\"10\"/><switch name=\"s2\" vlans=\"10\"/>\n"
+		      "  <node name=\"a\"><if switch=\"s1\" ip=\"10.0.0.1/24\"/></node>\n"
+		      "  <node name=\"b\"><if switch=\"s2\" ip=\"10.0.0.2/24\"/></node>\n"
+		      "  <tunnel type=\"gretap\" vni=\"1\"><vtep switch=\"s1\" node=\"a\"/><vtep switch=\"s2\" node=\"b\"/></tunnel>\n"
+		      "  <tunnel type=\"gretap\" port=\"5\"><vtep switch=\"s1\" node=\"a\"/><vtep switch=\"s2\" node=\"b\"/></tunnel>\n"
+		      "  <tunnel type=\"nvgre\"><vtep switch=\"s1\" node=\"a\"/><vtep switch=\"s2\" node=\"b\"/></tunnel>\n"
+		      "  <tunnel type=\"nvgre\" vsid=\"16777216\"><vtep switch=\"s1\" node=\"a\"/><vtep switch=\"s2\" node=\"b\"/></tunnel>\n"
+		      "  <tunnel type=\"geneve\" map=\"10:16777216\"><vtep switch=\"s1\" node=\"a\"/><vtep switch=\"s2\" node=\"b\"/></tunnel>\n"
+		      "</lab>\n", e);
+}
+
 static void test_sites_and_vxlan(void)
 {
 	static const char *none[] = { NULL };
@@ -195,7 +227,7 @@ static void test_sites_and_vxlan(void)
 		"4:site \"C\" is not defined",
 		"5:node \"h\" (site A) cannot plug into switch \"s2\" of site B",
 		"6:address 10.0.0.1 is also used by h:eth0",
-		"7:give exactly one of vni= and map=",
+		"7:give one of vni= and map=, not both",
 		"8:vtep: switch \"s2\" and node \"h\" are on different sites",
 		"8:VLAN 30 of the map is not declared on switch \"s2\"",
 		"8:VLAN 30 of the map is not declared on switch \"s1\"",
@@ -512,6 +544,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/lab/impairments_and_checks", test_impairments_and_checks);
 	g_test_add_func("/lab/missing_file", test_missing_file);
 	g_test_add_func("/lab/sites_and_vxlan", test_sites_and_vxlan);
+	g_test_add_func("/lab/tunnels", test_tunnels);
 	g_test_add_func("/lab/teaching_labs_valid", test_teaching_labs_valid);
 	g_test_add_func("/lab/hostile_attributes", test_hostile_attributes);
 	g_test_add_func("/lab/attribute_messages", test_attribute_messages);

@@ -2,6 +2,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "../../vde/core/overlay.h"
 #include "../../vde/core/vxlan.h"
 
 static void test_header(void)
@@ -28,17 +29,17 @@ static void test_header(void)
 
 static void test_map(void)
 {
-	struct vxlan_map m;
+	struct overlay_map m;
 	char err[200];
-	g_assert_cmpint(vxlan_map_parse("10:100,20:200", &m, err, sizeof(err)), ==, 0);
+	g_assert_cmpint(overlay_map_parse("10:100,20:200", VXLAN_VNI_MAX, &m, err, sizeof(err)), ==, 0);
 	g_assert_cmpuint(m.n, ==, 2);
-	g_assert_cmpint(vxlan_map_by_vni(&m, 200), ==, 1);
-	g_assert_cmpint(vxlan_map_by_vlan(&m, 10), ==, 0);
-	g_assert_cmpint(vxlan_map_by_vlan(&m, 30), ==, -1);
+	g_assert_cmpint(overlay_map_by_id(&m, 200), ==, 1);
+	g_assert_cmpint(overlay_map_by_vlan(&m, 10), ==, 0);
+	g_assert_cmpint(overlay_map_by_vlan(&m, 30), ==, -1);
 	const char *bad[] = { "", "10", "10:", ":5", "0:5", "4095:5", "10:16777216", "10:1,10:2",
 			      "10:1,11:1", "10:1,", "10:1;20:2", "a:b" };
 	for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++)
-		g_assert_cmpint(vxlan_map_parse(bad[i], &m, err, sizeof(err)), ==, EINVAL);
+		g_assert_cmpint(overlay_map_parse(bad[i], VXLAN_VNI_MAX, &m, err, sizeof(err)), ==, EINVAL);
 }
 
 static void test_flow_hash(void)

@@ -9,6 +9,10 @@
  *   udp://[LADDR:]LPORT@RADDR:RPORT  one raw frame per datagram     ep_udp.c
  *   stdio:// or -     2-byte big-endian length + frame on stdin/out ep_stream.c
  *   vxlan://LADDR[:LPORT]?vni=N&remote=HOST...  RFC 7348 VTEP             ep_vxlan.c
+ *   geneve://LADDR[:LPORT]?vni=N&remote=HOST... RFC 8926 tunnel endpoint  ep_geneve.c
+ *   gretap://LADDR[?key=N]&remote=HOST          Ethernet over GRE         ep_gre.c
+ *   nvgre://LADDR?vsid=N&remote=HOST            RFC 7637 NVGRE            ep_gre.c
+ *     (the four tunnels share one VTEP, overlay.c, each adding its header)
  *   cable://[LADDR:]LPORT@RADDR:RPORT?psk=FILE  encrypted UDP cable      ep_cable.c
  *   pcap://IFNAME     a host interface through libpcap             ep_pcap.c
  *
@@ -191,7 +195,7 @@ int ep_udp_socket(const char *local, const char *remote, const char *netns, char
 
 /* Classes defined by the endpoint files. */
 extern const struct ep_class ep_vde_class, ep_tap_class, ep_udp_class, ep_stdio_class,
-	ep_vxlan_class, ep_cable_class, ep_pcap_class;
+	ep_vxlan_class, ep_geneve_class, ep_gretap_class, ep_nvgre_class, ep_cable_class, ep_pcap_class;
 /* Server side of a VDE data socket (a switch port): ep_dgram I/O, ctl_fd
  * is the client's ctl stream; EOF there means the client left. */
 extern const struct ep_class ep_vdeport_class;

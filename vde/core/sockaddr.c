@@ -90,3 +90,31 @@ int sockaddr_parse(const char *s, int allow_port_only, int family,
 	}
 	return 0;
 }
+
+int sockaddr_parse_host(const char *s, struct sockaddr_storage *out, socklen_t *outlen, char *err, size_t errlen)
+{
+	char host[64];
+	size_t n = strlen(s);
+	memset(out, 0, sizeof(*out));
+	if (s[0] == '[' && n > 2 && s[n - 1] == ']')
+		s++, n -= 2;
+	if (n >= sizeof(host)) {
+		snprintf(err, errlen, "\"%s\": not a numeric IP address", s);
+		return EINVAL;
+	}
+	memcpy(host, s, n);
+	host[n] = '\0';
+	struct sockaddr_in *a4 = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)out;
+	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		*outlen = sizeof(*a4);
+	} else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		*outlen = sizeof(*a6);
+	} else {
+		snprintf(err, errlen, "\"%s\": not a numeric IP address", host);
+		return EINVAL;
+	}
+	return 0;
+}

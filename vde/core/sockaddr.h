@@ -11,4 +11,9 @@
 int sockaddr_parse(const char *s, int allow_port_only, int family,
 		   struct sockaddr_storage *out, socklen_t *outlen, char *err, size_t errlen);
 
+/* Parse a numeric address without a port, for raw-IP protocols: "HOST",
+ * "IPV6" or "[IPV6]"; the port in *out is 0. Returns 0, or EINVAL with a
+ * reason in err. */
+int sockaddr_parse_host(const char *s, struct sockaddr_storage *out, socklen_t *outlen, char *err, size_t errlen);
+
 #endif

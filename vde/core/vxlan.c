@@ -1,9 +1,5 @@
 #include "vxlan.h"
 
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 void vxlan_hdr_build(uint8_t h[VXLAN_HDR_LEN], uint32_t vni)
 {
@@ -58,55 +54,4 @@ uint32_t vxlan_flow_hash(const uint8_t *f, size_t len)
 	h *= 0x85ebca6bu;
 	h ^= h >> 13;
 	return h;
-}
-
-int vxlan_map_parse(const char *s, struct vxlan_map *m, char *err, size_t errlen)
-{
-	memset(m, 0, sizeof(*m));
-	const char *p = s;
-	while (*p) {
-		char *e;
-		unsigned long vlan = strtoul(p, &e, 10), vni;
-		if (e == p || *e != ':' || vlan < 1 || vlan > 4094)
-			goto bad;
-		p = e + 1;
-		vni = strtoul(p, &e, 10);
-		if (e == p || (*e && *e != ',') || vni > VXLAN_VNI_MAX)
-			goto bad;
-		if (vxlan_map_by_vlan(m, (uint16_t)vlan) >= 0 || vxlan_map_by_vni(m, (uint32_t)vni) >= 0) {
-			snprintf(err, errlen, "map \"%s\": VLAN %lu or VNI %lu appears twice", s, vlan, vni);
-			return EINVAL;
-		}
-		if (m->n == VXLAN_MAP_MAX) {
-			snprintf(err, errlen, "map \"%s\": more than %d pairs", s, VXLAN_MAP_MAX);
-			return EINVAL;
-		}
-		m->vlan[m->n] = (uint16_t)vlan;
-		m->vni[m->n] = (uint32_t)vni;
-		m->n++;
-		if (*e == ',' && !e[1])
-			goto bad;
-		p = *e ? e + 1 : e;
-	}
-	if (m->n)
-		return 0;
-bad:
-	snprintf(err, errlen, "map \"%s\": expected VLAN:VNI[,VLAN:VNI...] (VLAN 1-4094, VNI 0-16777215)", s);
-	return EINVAL;
-}
-
-int vxlan_map_by_vni(const struct vxlan_map *m, uint32_t vni)
-{
-	for (unsigned i = 0; i < m->n; i++)
-		if (m->vni[i] == vni)
-			return (int)i;
-	return -1;
-}
-
-int vxlan_map_by_vlan(const struct vxlan_map *m, uint16_t vlan)
-{
-	for (unsigned i = 0; i < m->n; i++)
-		if (m->vlan[i] == vlan)
-			return (int)i;
-	return -1;
 }

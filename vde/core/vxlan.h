@@ -14,7 +14,6 @@ enum {
 	VXLAN_HDR_LEN = 8,
 	VXLAN_PORT = 4789,       /* IANA; Linux's default 8472 is not it */
 	VXLAN_VNI_MAX = 0xffffff,
-	VXLAN_MAP_MAX = 64,      /* VLAN <-> VNI pairs per endpoint */
 };
 
 /* Write the 8-byte header for `vni` (0..2^24-1): flags 0x08, rest zero. */
@@ -30,20 +29,5 @@ int vxlan_hdr_parse(const uint8_t h[VXLAN_HDR_LEN], uint32_t *vni);
  * addresses, protocol and TCP/UDP ports when present. Frames of one flow
  * always hash alike. */
 uint32_t vxlan_flow_hash(const uint8_t *frame, size_t len);
-
-/* VLAN <-> VNI mapping of a trunk-mode VTEP ("10:100,20:200"). */
-struct vxlan_map {
-	unsigned n;
-	uint16_t vlan[VXLAN_MAP_MAX];
-	uint32_t vni[VXLAN_MAP_MAX];
-};
-
-/* Parse "VLAN:VNI[,VLAN:VNI...]": VLAN 1..4094, VNI 0..2^24-1, neither
- * repeated. Returns 0 or EINVAL with a reason in err. */
-int vxlan_map_parse(const char *s, struct vxlan_map *m, char *err, size_t errlen);
-
-/* Index of `vni` / `vlan` in the map, or -1. */
-int vxlan_map_by_vni(const struct vxlan_map *m, uint32_t vni);
-int vxlan_map_by_vlan(const struct vxlan_map *m, uint16_t vlan);
 
 #endif
