@@ -10,9 +10,9 @@
 
 CC      ?= cc
 B       ?= build
-PKGS    := glib-2.0 libxml-2.0 libsodium libpcap
+PKGS    := glib-2.0 libxml-2.0 libsodium libpcap slirp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
 OPT     ?= -O2 -g
 CFLAGS  += -std=gnu11 $(OPT) $(WARN) -MMD -MP -D_GNU_SOURCE

@@ -223,6 +223,12 @@ static void free_cable(gpointer p)
 	struct lab_cable *c = p;
 	g_free(c->name), g_free(c->a), g_free(c->b), g_free(c->imp_ab), g_free(c->imp_ba), g_array_free(c->trunk, TRUE), g_free(c);
 }
+static void free_forward(gpointer p) { struct lab_forward *f = p; g_free(f->proto), g_free(f->to), g_free(f); }
+static void free_nat(gpointer p)
+{
+	struct lab_nat *n = p;
+	g_free(n->name), g_free(n->sw), g_free(n->net), g_ptr_array_free(n->forwards, TRUE), g_free(n);
+}
 static void free_exec(gpointer p) { struct lab_exec *e = p; g_free(e->node), g_free(e->cmd), g_free(e); }
 static void free_check(gpointer p)
 {
@@ -236,7 +242,7 @@ void lab_free(struct lab *lab)
 	if (!lab)
 		return;
 	g_free(lab->path), g_free(lab->name), g_free(lab->description), g_free(lab->key);
-	g_ptr_array_free(lab->sites, TRUE), g_ptr_array_free(lab->tunnels, TRUE);
+	g_ptr_array_free(lab->sites, TRUE), g_ptr_array_free(lab->tunnels, TRUE), g_ptr_array_free(lab->nats, TRUE);
 	g_ptr_array_free(lab->switches, TRUE), g_ptr_array_free(lab->nodes, TRUE);
 	g_ptr_array_free(lab->cables, TRUE), g_ptr_array_free(lab->execs, TRUE);
 	g_ptr_array_free(lab->checks, TRUE);
@@ -332,6 +338,7 @@ static struct lab *build(xmlNode *root, const char *path)
 		lab->key = lab_resolve_path(path, key);
 	lab->sites = g_ptr_array_new_with_free_func(free_site);
 	lab->tunnels = g_ptr_array_new_with_free_func(free_tunnel);
+	lab->nats = g_ptr_array_new_with_free_func(free_nat);
 	lab->switches = g_ptr_array_new_with_free_func(free_switch);
 	lab->nodes = g_ptr_array_new_with_free_func(free_node);
 	lab->cables = g_ptr_array_new_with_free_func(free_cable);
@@ -422,6 +429,30 @@ static struct lab *build(xmlNode *root, const char *path)
 			for (unsigned k = 0; tu->tt && k < G_N_ELEMENTS(ids); k++)
 				if (strcmp(ids[k], tu->tt->id_key) && xmlHasProp(x, BAD_CAST ids[k]))
 					tu->id = -2;
+		} else if (!strcmp(tag, "nat")) {
+			struct lab_nat *nt = g_new0(struct lab_nat, 1);
+			nt->name = attr(x, "name");
+			nt->sw = attr(x, "switch");
+			nt->vlan = attr_int(x, "vlan", 0);
+			nt->net = attr(x, "net");
+			if (!nt->net)
+				nt->net = g_strdup("10.0.2.0/24");
+			nt->dns = attr_yes(x, "dns");
+			nt->restrict_ = attr_yes(x, "restrict");
+			nt->line = line;
+			nt->forwards = g_ptr_array_new_with_free_func(free_forward);
+			for (xmlNode *v = x->children; v; v = v->next)
+				if (v->type == XML_ELEMENT_NODE) {
+					struct lab_forward *f = g_new0(struct lab_forward, 1);
+					f->proto = attr(v, "proto");
+					if (!f->proto)
+						f->proto = g_strdup("tcp");
+					f->host_port = attr_int(v, "host-port", 0);
+					f->to = attr(v, "to");
+					f->line = xmlGetLineNo(v);
+					g_ptr_array_add(nt->forwards, f);
+				}
+			g_ptr_array_add(lab->nats, nt);
 		} else if (!strcmp(tag, "exec")) {
 			struct lab_exec *e = g_new0(struct lab_exec, 1);
 			e->node = attr(x, "node");
@@ -915,6 +946,42 @@ static void semantics(struct ctx *c, struct lab *lab)
 					       map.vlan[m], s->name);
 		}
 	}
+	GHashTable *hports = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (guint i = 0; i < lab->nats->len; i++) {
+		struct lab_nat *nt = g_ptr_array_index(lab->nats, i);
+		struct lab_switch *s = lab_find_switch(lab, nt->sw);
+		unsigned a, b, cc, d, plen;
+		int end = 0;
+		if (!s)
+			err_at(c, nt->line, "nat %s: switch \"%s\" is not defined", nt->name, nt->sw);
+		else if (nt->vlan && !vid_declared(s, nt->vlan))
+			err_at(c, nt->line, "nat %s: VLAN %d is not declared on switch \"%s\"", nt->name, nt->vlan, s->name);
+		if (lab_find_node(lab, nt->name) || lab_find_switch(lab, nt->name))
+			err_at(c, nt->line, "nat %s: the name is already a node's or a switch's", nt->name);
+		for (guint k = 0; k < i; k++)
+			if (!strcmp(((struct lab_nat *)g_ptr_array_index(lab->nats, k))->name, nt->name))
+				err_at(c, nt->line, "nat \"%s\" is defined twice", nt->name);
+		if (sscanf(nt->net, "%u.%u.%u.%u/%u%n", &a, &b, &cc, &d, &plen, &end) != 5 || nt->net[end] || a > 255 ||
+		    b > 255 || cc > 255 || d > 255 || plen < 8 || plen > 29)
+			err_at(c, nt->line, "nat %s: net \"%s\" is not A.B.C.D/N with N in 8..29", nt->name, nt->net);
+		for (guint k = 0; k < nt->forwards->len; k++) {
+			struct lab_forward *f = g_ptr_array_index(nt->forwards, k);
+			unsigned p;
+			/* the host side is always 127.0.0.1 and never a privileged port:
+			 * a lab file must not take a host service's place */
+			if (f->host_port < 1024 || f->host_port > 65535)
+				err_at(c, f->line, "forward: host-port %d is not in 1024..65535", f->host_port);
+			else if (g_hash_table_contains(hports, GINT_TO_POINTER(f->host_port)))
+				err_at(c, f->line, "forward: host-port %d is forwarded twice", f->host_port);
+			g_hash_table_add(hports, GINT_TO_POINTER(f->host_port));
+			if (!f->to || sscanf(f->to, "%u.%u.%u.%u:%u%n", &a, &b, &cc, &d, &p, &end) != 5 || f->to[end] ||
+			    a > 255 || b > 255 || cc > 255 || d > 255 || p < 1 || p > 65535)
+				err_at(c, f->line, "forward: to=\"%s\" is not ADDR:PORT", f->to ? f->to : "");
+			if (strcmp(f->proto, "tcp") && strcmp(f->proto, "udp"))
+				err_at(c, f->line, "forward: proto \"%s\" is not tcp or udp", f->proto);
+		}
+	}
+	g_hash_table_destroy(hports);
 	for (guint i = 0; i < lab->execs->len; i++) {
 		struct lab_exec *e = g_ptr_array_index(lab->execs, i);
 		if (!lab_find_node(lab, e->node))

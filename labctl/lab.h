@@ -119,6 +119,26 @@ struct lab_tunnel {
 	int line;
 };
 
+/* A way out: a user-mode NAT router (slirp://, libslirp) on a switch, with
+ * a DHCP server and host port forwards. It acts on the host (nodes reach the
+ * host's services through it), so `labctl up` needs --allow-nat for it. */
+struct lab_forward {
+	char *proto;        /* "tcp" or "udp" */
+	int host_port;      /* on the host's 127.0.0.1, 1024..65535 */
+	char *to;           /* "ADDR:PORT" inside the NAT's network */
+	int line;
+};
+
+struct lab_nat {
+	char *name, *sw;
+	int vlan;           /* 0: the switch's default */
+	char *net;          /* "10.0.2.0/24" */
+	bool dns;           /* a DNS forwarder (default no: nothing leaves the host) */
+	bool restrict_;     /* restrict="yes": only the forwards, no connections out */
+	GPtrArray *forwards;
+	int line;
+};
+
 struct lab_exec {
 	char *node, *cmd;
 	int line;
@@ -139,7 +159,7 @@ struct lab {
 	char *path, *name, *description;
 	char *key;          /* absolute path of the cable PSK file, or NULL */
 	int line;           /* of <lab> */
-	GPtrArray *sites, *switches, *nodes, *cables, *tunnels, *execs, *checks;
+	GPtrArray *sites, *switches, *nodes, *cables, *tunnels, *nats, *execs, *checks;
 	GPtrArray *warnings; /* "FILE:LINE: warning: ..." for a valid lab that will misbehave */
 };
 

@@ -154,6 +154,23 @@ static int cmd_graph(int argc, char **argv)
 		printf("  \"%s\" -- \"%s\" [penwidth=3, label=\"%s\"];\n", c->a, c->b, l);
 		g_string_free(label, TRUE);
 	}
+	/* NAT routers: a cloud on their switch, with the forwards */
+	for (guint i = 0; i < lab->nats->len; i++) {
+		struct lab_nat *nt = g_ptr_array_index(lab->nats, i);
+		GString *l = g_string_new(NULL);
+		g_string_printf(l, "NAT %s\n%s%s", nt->name, nt->net, nt->restrict_ ? " restricted" : "");
+		for (guint k = 0; k < nt->forwards->len; k++) {
+			struct lab_forward *f = g_ptr_array_index(nt->forwards, k);
+			g_string_append_printf(l, "\nhost %s %d -> %s", f->proto, f->host_port, f->to);
+		}
+		g_autofree char *ql = dq(l->str);
+		printf("  \"%s\" [shape=egg, style=filled, fillcolor=khaki, label=\"%s\"];\n", nt->name, ql);
+		if (nt->vlan)
+			printf("  \"%s\" -- \"%s\" [label=\"VLAN %d\"];\n", nt->name, nt->sw, nt->vlan);
+		else
+			printf("  \"%s\" -- \"%s\";\n", nt->name, nt->sw);
+		g_string_free(l, TRUE);
+	}
 	/* tunnel segments: each VTEP switch to its VTEP node, and the VTEPs to each other */
 	for (guint i = 0; i < lab->tunnels->len; i++) {
 		struct lab_tunnel *tu = g_ptr_array_index(lab->tunnels, i);

@@ -93,6 +93,7 @@ struct run {
 	GPtrArray *vms;        /* struct vm_pending: defined at boot time */
 	char *key;             /* PSK file of cross-site cables */
 	uid_t uids;            /* host uid of sandboxed nodes' root, 0 until the first */
+	gboolean allow_nat;    /* --allow-nat */
 };
 
 /* Is an object of `site` brought up here? (No sites, or no --site: all.) */
@@ -676,6 +677,38 @@ static bool start_tunnel(struct run *r, const struct lab_tunnel *tu, GString *er
 	return true;
 }
 
+/* A <nat>: a slirp:// port on its switch (in the switch's own namespace:
+ * the host's). Forwards listen on the host's 127.0.0.1 only. */
+static bool start_nat(struct run *r, const struct lab_nat *nt, GString *err)
+{
+	const struct lab_switch *s = lab_find_switch(r->lab, nt->sw);
+	if (!is_local(r, s->site))
+		return true;
+	double t0 = now_s();
+	GString *url = g_string_new(NULL);
+	g_string_printf(url, "slirp://?net=%s&restrict=%s", nt->net, nt->restrict_ ? "yes" : "no");
+	if (!nt->dns)
+		g_string_append(url, "&dns=off");
+	for (guint k = 0; k < nt->forwards->len; k++) {
+		const struct lab_forward *f = g_ptr_array_index(nt->forwards, k);
+		g_string_append_printf(url, "&hostfwd=%s:127.0.0.1:%d-%s", f->proto, f->host_port, f->to);
+	}
+	int port = alloc_port(r, s);
+	bool ok = port >= 0 && setup_port(r, s->name, port, nt->vlan, NULL, true, err);
+	if (port < 0)
+		g_string_printf(err, "nat %s: no free port on %s", nt->name, s->name);
+	g_autofree char *m = sw_mgmt(r, s->name);
+	if (ok)
+		ok = mgmtf(err, m, "port/add %s %d", url->str, port);
+	g_string_free(url, TRUE);
+	if (!ok || !st_ok(r, err, state_add_tunnel(r->st, "slirp", s->name, port, nt->name)))
+		return false;
+	g_autofree char *what = g_strdup_printf("nat %s %s[%d] net %s%s, %u forwards", nt->name, s->name, port,
+						nt->net, nt->restrict_ ? " restricted" : "", nt->forwards->len);
+	progress(what, t0);
+	return true;
+}
+
 static bool start_exec(struct run *r, const struct lab_exec *e, unsigned idx, GString *err)
 {
 	g_autofree char *home = g_build_filename(r->dir, "nodes", e->node, NULL);
@@ -729,9 +762,12 @@ static bool start_exec(struct run *r, const struct lab_exec *e, unsigned idx, GS
 int run_up(int argc, char **argv)
 {
 	g_autofree char *site = NULL, *uri = NULL;
+	gboolean allow_nat = FALSE;
 	GOptionEntry entries[] = {
 		{ "site", 's', 0, G_OPTION_ARG_STRING, &site, "Bring up only this site's switches, nodes and cable ends", "SITE" },
 		{ "libvirt-uri", 0, 0, G_OPTION_ARG_STRING, &uri, "libvirt connection for VM nodes (default qemu:///system)", "URI" },
+		{ "allow-nat", 0, 0, G_OPTION_ARG_NONE, &allow_nat,
+		  "Let the lab's <nat> routers give its nodes the host's network and services", NULL },
 		{ NULL }
 	};
 	if (!begin(&argc, &argv, "up", "FILE - bring a lab up on this host",
@@ -751,7 +787,7 @@ int run_up(int argc, char **argv)
 		   "generated in the run directory if the lab names none.",
 		   entries, 1, "lab file"))
 		return 2;
-	struct run r = { .site = site, .uri = vm_uri(uri) };
+	struct run r = { .site = site, .uri = vm_uri(uri), .allow_nat = allow_nat };
 	r.vms = g_ptr_array_new_with_free_func(vm_pending_free);
 	double t0 = now_s();
 	r.lab = load_or_report(argv[1]);
@@ -767,6 +803,17 @@ int run_up(int argc, char **argv)
 		const struct lab_cable *c = g_ptr_array_index(r.lab->cables, i);
 		const struct lab_switch *a = lab_find_switch(r.lab, c->a), *b = lab_find_switch(r.lab, c->b);
 		cross |= a->site && strcmp(a->site, b->site) && (is_local(&r, a->site) || is_local(&r, b->site));
+	}
+	if (r.lab->nats->len && !r.allow_nat) {
+		/* a lab file is untrusted: a way from its nodes to the host is the
+		 * user's decision, not the file's */
+		const struct lab_nat *nt = g_ptr_array_index(r.lab->nats, 0);
+		fprintf(stderr, "%s:%d: nat %s would let the lab's nodes reach the host's network and services "
+			"(127.0.0.1 as %s); pass --allow-nat to allow it\n", r.lab->path, nt->line, nt->name,
+			"the router's address");
+		lab_free(r.lab);
+		g_free(r.name);
+		return 1;
 	}
 	const char *why = NULL;
 	if (site && !lab_find_site(r.lab, site))
@@ -843,6 +890,8 @@ int run_up(int argc, char **argv)
 		good = start_cable(&r, g_ptr_array_index(r.lab->cables, i), i, err);
 	for (guint i = 0; good && i < r.lab->tunnels->len; i++)
 		good = start_tunnel(&r, g_ptr_array_index(r.lab->tunnels, i), err);
+	for (guint i = 0; good && i < r.lab->nats->len; i++)
+		good = start_nat(&r, g_ptr_array_index(r.lab->nats, i), err);
 	if (good && r.vms->len)
 		good = boot_vms(&r, err);
 	for (guint i = 0; good && i < r.lab->execs->len; i++) {

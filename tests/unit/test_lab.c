@@ -174,6 +174,33 @@ static void test_missing_file(void)
 	g_ptr_array_free(errs, TRUE);
 }
 
+/* <nat>: switch, VLAN, names, net, and forwards that stay off privileged host ports */
+static void test_nats(void)
+{
+	static const char *e[] = {
+		"4:nat a: the name is already a node's or a switch's",
+		"5:nat x: switch \"nope\" is not defined",
+		"6:nat y: VLAN 30 is not declared on switch \"s1\"",
+		"7:nat z: net \"10.0.2.0/30\" is not A.B.C.D/N",
+		"8:forward: host-port 80 is not in 1024..65535",
+		"9:forward: host-port 8080 is forwarded twice",
+		"10:forward: to=\"10.0.2.15\" is not ADDR:PORT",
+		"11:nat \"w\" is defined twice",
+		NULL };
+	expect_errors("<lab name=\"x\">\n"
+		      "  <switch name=\"s1\" vlans=\"10\"/>\n"
+		      "  <node name=\"a\"><if switch=\"s1\" ip=\"10.0.0.1/24\"/></node>\n"
+		      "  <nat name=\"a\" switch=\"s1\"/>\n"
+		      "  <nat name=\"x\" switch=\"nope\"/>\n"
+		      "  <nat name=\"y\" switch=\"s1\" vlan=\"30\"/>\n"
+		      "  <nat name=\"z\" switch=\"s1\" net=\"10.0.2.0/30\"/>\n"
+		      "  <nat name=\"w\" switch=\"s1\"><forward host-port=\"80\" to=\"10.0.2.15:80\"/>\n"
+		      "  <forward host-port=\"8080\" to=\"10.0.2.15:80\"/><forward host-port=\"8080\" to=\"10.0.2.16:80\"/>\n"
+		      "  <forward host-port=\"8081\" to=\"10.0.2.15\"/></nat>\n"
+		      "  <nat name=\"w\" switch=\"s1\" vlan=\"10\"/>\n"
+		      "</lab>\n", e);
+}
+
 /* <tunnel type=...>: each encapsulation's id attribute, range and port rule */
 static void test_tunnels(void)
 {
@@ -545,6 +572,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/lab/missing_file", test_missing_file);
 	g_test_add_func("/lab/sites_and_vxlan", test_sites_and_vxlan);
 	g_test_add_func("/lab/tunnels", test_tunnels);
+	g_test_add_func("/lab/nats", test_nats);
 	g_test_add_func("/lab/teaching_labs_valid", test_teaching_labs_valid);
 	g_test_add_func("/lab/hostile_attributes", test_hostile_attributes);
 	g_test_add_func("/lab/attribute_messages", test_attribute_messages);

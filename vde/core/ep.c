@@ -10,7 +10,7 @@
 
 const struct ep_class *const ep_classes[] = {
 	&ep_vde_class, &ep_tap_class, &ep_udp_class, &ep_stdio_class, &ep_vxlan_class,
-	&ep_geneve_class, &ep_gretap_class, &ep_nvgre_class, &ep_cable_class, &ep_pcap_class, NULL,
+	&ep_geneve_class, &ep_gretap_class, &ep_nvgre_class, &ep_cable_class, &ep_pcap_class, &ep_slirp_class, NULL,
 };
 
 struct ep *ep_alloc(const struct ep_class *cls, const char *url)

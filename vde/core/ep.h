@@ -15,6 +15,7 @@
  *     (the four tunnels share one VTEP, overlay.c, each adding its header)
  *   cable://[LADDR:]LPORT@RADDR:RPORT?psk=FILE  encrypted UDP cable      ep_cable.c
  *   pcap://IFNAME     a host interface through libpcap             ep_pcap.c
+ *   slirp://?net=...  user-mode NAT router, DHCP, DNS (libslirp)   ep_slirp.c
  *
  * A string without "://" is a VDE switch directory (as in vdeplug4).
  *
@@ -195,7 +196,8 @@ int ep_udp_socket(const char *local, const char *remote, const char *netns, char
 
 /* Classes defined by the endpoint files. */
 extern const struct ep_class ep_vde_class, ep_tap_class, ep_udp_class, ep_stdio_class,
-	ep_vxlan_class, ep_geneve_class, ep_gretap_class, ep_nvgre_class, ep_cable_class, ep_pcap_class;
+	ep_vxlan_class, ep_geneve_class, ep_gretap_class, ep_nvgre_class, ep_cable_class, ep_pcap_class,
+	ep_slirp_class;
 /* Server side of a VDE data socket (a switch port): ep_dgram I/O, ctl_fd
  * is the client's ctl stream; EOF there means the client left. */
 extern const struct ep_class ep_vdeport_class;
