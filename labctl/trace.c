@@ -460,7 +460,7 @@ static struct tlink *l2_walk(struct topo *t, struct tlink *from, const char *ip,
 				g_autofree char *seg = id >= 0 ? g_strdup_printf("%s %s %" G_GINT64_FORMAT, tu->tt->title,
 										 tu->tt->id_key, id)
 							       : g_strdup_printf("%s without a %s", tu->tt->title, tu->tt->id_key);
-				for (char *c = seg + strlen(tu->tt->title) + 1; *c && *c != ' '; c++)
+				for (char *c = seg + strlen(tu->tt->title) + 1; id >= 0 && *c && *c != ' '; c++)
 					*c = g_ascii_toupper(*c); /* "Geneve VNI 42" */
 				g_autofree char *outer = tu->tt->udp_port
 					? g_strdup_printf("UDP %s:%d -> %s:%d", la, tu->udp_port, ra, tu->udp_port)
