@@ -5,7 +5,9 @@
 #   vdegen send -> udp:7001 [plug A] == link == [plug B] udp -> vdegen recv :7003
 #
 # link variants (same run): vdelab-plug udp:// (plain), vdelab-plug cable://
-# (XChaCha20-Poly1305, replay window), vdelab-plug vxlan://, Debian's vde_plug
+# (XChaCha20-Poly1305, replay window), vdelab-plug vxlan://, geneve://,
+# gretap:// and nvgre:// (raw IP protocol 47 between 127.0.0.2 and
+# 127.0.0.3: needs root), Debian's vde_plug
 # (vdeplug4) udp:// and vde_plug over agno:// (libvdeplug-agno, AES-CBC) if
 # installed. 64- and 1514-byte frames, REPS runs each, median by frames/s.
 # CPU: both plugs' user+system time / frames received.
@@ -32,6 +34,12 @@ start_link() { # kind -> PA PB
 	       "$B/vdelab-plug" "cable://7101@127.0.0.1:7100?psk=$T/k" "udp://7002@127.0.0.1:7003" & PB=$! ;;
 	vxlan) "$B/vdelab-plug" "udp://7001@127.0.0.1:7000" "vxlan://127.0.0.1:7100?vni=42&remote=127.0.0.1:7101" & PA=$!
 	       "$B/vdelab-plug" "vxlan://127.0.0.1:7101?vni=42&remote=127.0.0.1:7100" "udp://7002@127.0.0.1:7003" & PB=$! ;;
+	geneve) "$B/vdelab-plug" "udp://7001@127.0.0.1:7000" "geneve://127.0.0.1:7100?vni=42&remote=127.0.0.1:7101" & PA=$!
+	       "$B/vdelab-plug" "geneve://127.0.0.1:7101?vni=42&remote=127.0.0.1:7100" "udp://7002@127.0.0.1:7003" & PB=$! ;;
+	gretap) "$B/vdelab-plug" "udp://7001@127.0.0.1:7000" "gretap://127.0.0.2?key=42&remote=127.0.0.3" & PA=$!
+	       "$B/vdelab-plug" "gretap://127.0.0.3?key=42&remote=127.0.0.2" "udp://7002@127.0.0.1:7003" & PB=$! ;;
+	nvgre) "$B/vdelab-plug" "udp://7001@127.0.0.1:7000" "nvgre://127.0.0.2?vsid=5000&remote=127.0.0.3" & PA=$!
+	       "$B/vdelab-plug" "nvgre://127.0.0.3?vsid=5000&remote=127.0.0.2" "udp://7002@127.0.0.1:7003" & PB=$! ;;
 	vde_plug-udp)
 	       vde_plug "udp://7001->127.0.0.1:7000" "udp://7100->127.0.0.1:7101" & PA=$!
 	       vde_plug "udp://7101->127.0.0.1:7100" "udp://7002->127.0.0.1:7003" & PB=$! ;;
@@ -59,20 +67,22 @@ one_run() { # kind size count [pps] -> "fps loss cpu_ns"
 		printf "%d %.2f %s\n", fps, 100 * (n - got) / n, cpu }'
 }
 
-echo "| link | frame | frames/s | loss % | CPU ns/frame (both plugs) | frames/s vs plain udp |"
-echo "|---|---|---|---|---|---|"
+echo "| link | frame | frames/s | loss % | CPU ns/frame (both plugs) | frames/s vs plain udp | vs vxlan |"
+echo "|---|---|---|---|---|---|---|"
 for size in 64 1514; do
 	count=400000; [ "$size" -gt 1000 ] && count=200000
-	base=""
-	for kind in udp cable vxlan vde_plug-udp vde_plug-agno; do
-		[ "$kind" = vde_plug-agno ] && [ $AGNO = 0 ] && { echo "| $kind | $size B | (libvdeplug-agno not installed) | | | |"; continue; }
+	base="" vx=""
+	for kind in udp cable vxlan geneve gretap nvgre vde_plug-udp vde_plug-agno; do
+		[ "$kind" = vde_plug-agno ] && [ $AGNO = 0 ] && { echo "| $kind | $size B | (libvdeplug-agno not installed) | | | | |"; continue; }
 		: > "$T/runs"
 		r=0; while [ $r -lt "$REPS" ]; do one_run "$kind" "$size" "$count" >> "$T/runs"; r=$((r+1)); done
 		med=$(sort -n "$T/runs" | awk -v n="$REPS" 'NR == int((n + 1) / 2)')
 		set -- $med
 		[ -z "$base" ] && base=$1
+		[ "$kind" = vxlan ] && vx=$1
 		ratio=$(awk -v a="$1" -v b="$base" 'BEGIN { printf "%.2f", b ? a / b : 0 }')
-		echo "| $kind | $size B | $1 | $2 | $3 | $ratio |"
+		vr=$(awk -v a="$1" -v b="$vx" 'BEGIN { if (b) printf "%.2f", a / b }')
+		echo "| $kind | $size B | $1 | $2 | $3 | $ratio | $vr |"
 	done
 done
 

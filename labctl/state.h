@@ -22,7 +22,9 @@
  *   link NODE:IF SWITCH PORT           a node interface on a switch port
  *   cable NAME SWA PORTA|- SWB PORTB|-  a cable between two switches ("-":
  *                                      that end is on another site)
- *   tunnel TYPE SWITCH PORT NODE       a tunnel port (vxlan) in NODE
+ *   tunnel TYPE SWITCH PORT NODE       a tunnel port (vxlan, geneve, gretap,
+ *                                      nvgre) in NODE; or slirp: a <nat>
+ *                                      port, NODE being the nat's name
  *   domain NAME URI                    a libvirt domain (VM node)
  *   vmserial NODE PATH                 a VM's serial console socket
  *

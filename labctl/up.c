@@ -773,9 +773,10 @@ int run_up(int argc, char **argv)
 	if (!begin(&argc, &argv, "up", "FILE - bring a lab up on this host",
 		   "Creates, in order and with a line per step: the switches, one network namespace\n"
 		   "per node with its interfaces (taps made by the switch inside the namespace),\n"
-		   "addresses, routes and forwarding, the cables, the VXLAN tunnels, then runs the\n"
-		   "exec commands. A failure part-way removes what was created and says what failed\n"
-		   "(exit 1).\n"
+		   "addresses, routes and forwarding, the cables, the tunnels and NAT routers, then\n"
+		   "runs the exec commands. A failure part-way removes what was created and says\n"
+		   "what failed (exit 1). A lab with a <nat> (a way from its nodes to the host's\n"
+		   "network and services) comes up only with --allow-nat.\n"
 		   "\n"
 		   "Multi-host labs: <site name=\"A\" address=\"192.0.2.1\"/> and site=\"A\" on switches\n"
 		   "and nodes. On each host run  labctl up FILE --site A  (B, ...): cables between\n"
