@@ -198,7 +198,99 @@ struct console_client {
 	char in[CONSOLE_MAX_LINE + 1];
 	struct strbuf out;
 	size_t out_off;
+	uint32_t subs;     /* debug/ channels this client listens to */
 };
+
+static void resubscribe(struct console_server *cs)
+{
+	cs->subscribed = 0;
+	for (struct console_client *c = cs->clients; c; c = c->next)
+		cs->subscribed |= c->subs;
+}
+
+static bool chan_match(const struct console_server *cs, size_t i, const char *prefix)
+{
+	return !strncmp(cs->channels[i].path, prefix, strlen(prefix));
+}
+
+int console_debug_list(struct console_server *cs, struct strbuf *out, const char *prefix)
+{
+	int rv = ENOENT;
+	sb_printf(out, "%-22s %-3s %-6s %s\n", "CATEGORY", "TAG", "STATUS", "HELP");
+	sb_printf(out, "%-22s %-3s %-6s %s\n", "------------", "---", "------", "----");
+	for (size_t i = 0; i < cs->nchannels; i++)
+		if (chan_match(cs, i, prefix)) {
+			bool on = cs->current && (cs->current->subs & (1u << i));
+			sb_printf(out, "%-22s %03o %-6s %s\n", cs->channels[i].path, cs->channels[i].tag & 0777,
+				  on ? "ON" : "OFF", cs->channels[i].help);
+			rv = 0;
+		}
+	return rv;
+}
+
+int console_debug_add(struct console_server *cs, const char *prefix)
+{
+	int rv = EINVAL;
+	if (!cs->current)
+		return EINVAL;
+	if (cs->max_debug && !cs->current->subs) {
+		unsigned listening = 0;
+		for (struct console_client *c = cs->clients; c; c = c->next)
+			listening += c->subs != 0;
+		if (listening >= cs->max_debug)
+			return EUSERS;
+	}
+	for (size_t i = 0; i < cs->nchannels; i++)
+		if (chan_match(cs, i, prefix)) {
+			if (rv == EINVAL)
+				rv = EEXIST;
+			if (!(cs->current->subs & (1u << i))) {
+				cs->current->subs |= 1u << i;
+				rv = 0;
+			}
+		}
+	resubscribe(cs);
+	return rv;
+}
+
+int console_debug_del(struct console_server *cs, const char *prefix)
+{
+	int rv = EINVAL;
+	if (!cs->current)
+		return EINVAL;
+	for (size_t i = 0; i < cs->nchannels; i++)
+		if (chan_match(cs, i, prefix)) {
+			if (rv == EINVAL)
+				rv = ENOENT;
+			if (cs->current->subs & (1u << i)) {
+				cs->current->subs &= ~(1u << i);
+				rv = 0;
+			}
+		}
+	resubscribe(cs);
+	return rv;
+}
+
+static bool client_flush(struct console_client *c);
+
+void console_event(struct console_server *cs, unsigned ch, const char *fmt, ...)
+{
+	if (ch >= cs->nchannels || !console_wants(cs, ch))
+		return;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (struct console_client *c = cs->clients, *next; c; c = next) {
+		next = c->next; /* a client that cannot take it is freed by flush */
+		if (!(c->subs & (1u << ch)) || c->closing)
+			continue;
+		sb_printf(&c->out, "3%03o %s %s\n", cs->channels[ch].tag & 0777, cs->channels[ch].path, msg);
+		if (c != cs->current) /* the running command's client is flushed after it */
+			client_flush(c);
+	}
+}
 
 static void client_free(struct console_client *c)
 {
@@ -209,6 +301,10 @@ static void client_free(struct console_client *c)
 	if (*pp)
 		*pp = c->next;
 	cs->nclients--;
+	if (c->subs)
+		resubscribe(cs);
+	if (cs->current == c)
+		cs->current = NULL;
 	loop_del(cs->loop, &c->w);
 	bool was_stdio = c->is_stdio;
 	if (!was_stdio)
@@ -252,7 +348,9 @@ static bool client_flush(struct console_client *c)
 static void run_line(struct console_client *c, const char *line)
 {
 	struct console_server *cs = c->cs;
+	cs->current = c;
 	int rv = console_exec(cs->tabs, cs->ntabs, line, cs->ctx, &c->out);
+	cs->current = NULL;
 	if (rv == CONSOLE_LOGOUT || rv == CONSOLE_SHUTDOWN) {
 		sb_printf(&c->out, "9999 END OF SESSION\n");
 		/* Closing at once makes some clients (unixterm) see the hang-up

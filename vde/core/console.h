@@ -87,6 +87,17 @@ int console_load(const struct console_table *tabs, size_t ntabs, const char *pat
 
 struct console_client;
 
+/* An event channel a client may subscribe to with debug/add (vde-2's debug
+ * categories, consmgmt.c): each event is written to every subscriber as
+ * "3TAG PATH MESSAGE\n", TAG in three octal digits (vdeterm shows such lines
+ * as "** DBG MSG:"). */
+struct console_channel {
+	const char *path;    /* "port/+" */
+	unsigned tag;        /* vde-2's: 021 */
+	const char *help;    /* "new port" */
+};
+enum { CONSOLE_MAX_CHANNELS = 32 };
+
 struct console_server {
 	struct loop *loop;
 	int listen_fd;
@@ -101,7 +112,31 @@ struct console_server {
 	unsigned nclients;
 	bool shutdown_requested; /* set by a command returning CONSOLE_SHUTDOWN */
 	void (*on_shutdown)(struct console_server *cs);
+	const struct console_channel *channels; /* NULL: no debug/ channels */
+	size_t nchannels;                       /* at most CONSOLE_MAX_CHANNELS */
+	uint32_t subscribed;    /* channels with at least one subscriber */
+	unsigned max_debug;     /* clients that may subscribe at once (vde_switch -D); 0 = any */
+	struct console_client *current; /* the client whose command runs, or NULL */
 };
+
+/* debug/list, debug/add, debug/del for the client whose command is running
+ * (vde-2 semantics): PREFIX selects every channel whose path starts with
+ * it ("" = all). list prints "CATEGORY TAG STATUS HELP" rows and returns
+ * ENOENT if none matches; add returns EINVAL if none matches, EEXIST if the
+ * client had them all already, EUSERS if max_debug other clients listen
+ * already; del returns EINVAL if none matches, ENOENT if the client had
+ * none of them. Outside a client (an rc file): EINVAL. */
+int console_debug_list(struct console_server *cs, struct strbuf *out, const char *prefix);
+int console_debug_add(struct console_server *cs, const char *prefix);
+int console_debug_del(struct console_server *cs, const char *prefix);
+/* Is anybody subscribed to channel `ch` (an index into cs->channels)?
+ * Cheap: callers test it before formatting an event. */
+static inline bool console_wants(const struct console_server *cs, unsigned ch)
+{
+	return cs->subscribed & (1u << ch);
+}
+/* Send an event of channel `ch` to its subscribers (a printf message). */
+void console_event(struct console_server *cs, unsigned ch, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Listen on a unix stream socket at `path` with `mode` (chmod) and group
  * `gid` (-1 to keep). A stale socket nobody answers on is replaced; one in

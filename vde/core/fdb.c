@@ -166,6 +166,8 @@ static unsigned remove_if(struct fdb *f, bool (*pred)(const struct fdb_entry *, 
 	unsigned n = 0;
 	for (uint32_t i = 0; i <= f->mask;) {
 		if (f->tab[i].used && pred(&f->tab[i], arg)) {
+			if (f->on_remove)
+				f->on_remove(f->on_remove_arg, &f->tab[i]);
 			remove_at(f, i);
 			n++;
 			continue; /* slot i may now hold a shifted entry */
@@ -176,6 +178,8 @@ static unsigned remove_if(struct fdb *f, bool (*pred)(const struct fdb_entry *, 
 	 * slots we already passed: one more pass over the start settles it */
 	for (uint32_t i = 0; i <= f->mask && f->tab[i].used;) {
 		if (pred(&f->tab[i], arg)) {
+			if (f->on_remove)
+				f->on_remove(f->on_remove_arg, &f->tab[i]);
 			remove_at(f, i);
 			n++;
 			continue;

@@ -51,6 +51,10 @@ struct fdb {
 	uint64_t seed;
 	uint32_t rng;
 	struct fdb_stats st;
+	/* Called for each entry removed by aging or a flush (vde-2's hash/-
+	 * debug events), before it goes; NULL: nobody cares. */
+	void (*on_remove)(void *arg, const struct fdb_entry *e);
+	void *on_remove_arg;
 };
 
 enum fdb_result {

@@ -165,6 +165,7 @@ int sw_port_create(struct sw *sw, unsigned port, bool notinpool)
 	p->exists = true;
 	p->notinpool = notinpool;
 	p->pvid = 0;
+	p->ac_user = p->ac_group = p->cur_user = -1;
 	return 0;
 }
 
@@ -182,16 +183,26 @@ int sw_port_reset_counters(struct sw *sw, unsigned port)
 	return 0;
 }
 
-int sw_port_alloc(struct sw *sw)
+int sw_port_alloc_ex(struct sw *sw, bool *created)
 {
 	for (unsigned p = 1; p < sw->nports; p++) {
-		if (!sw->ports[p].exists) {
+		struct sw_port *pt = &sw->ports[p];
+		if (!pt->exists) {
 			sw_port_create(sw, p, false);
+			if (created)
+				*created = true;
+			return (int)p;
+		}
+		if (!pt->ep && !pt->notinpool) { /* made allocatable again (port/allocatable N 1) */
+			if (created)
+				*created = false;
 			return (int)p;
 		}
 	}
 	return -ENOSPC;
 }
+
+int sw_port_alloc(struct sw *sw) { return sw_port_alloc_ex(sw, NULL); }
 
 /* Resume every input paused because of p's backlog. */
 static void feeders_release(struct sw *sw, struct sw_port *p)
@@ -404,11 +415,13 @@ int sw_vlan_create(struct sw *sw, unsigned vid)
 
 int sw_vlan_remove(struct sw *sw, unsigned vid)
 {
-	if (vid == 0 || vid >= VLAN_NONE)
-		return EINVAL; /* VLAN 0 stays: removing it crashes vde_switch (vde-2#23) */
+	if (vid >= VLAN_NONE)
+		return EINVAL;
+	if (vid == 0) /* VLAN 0 stays, in use by every untagged port (removing it crashes vde_switch, vde-2#23) */
+		return EADDRINUSE;
 	struct sw_vlan *v = sw->vlans[vid];
 	if (!v)
-		return ENOENT;
+		return ENXIO;
 	for (unsigned p = 0; p < sw->nports; p++)
 		if (sw->ports[p].exists && (sw->ports[p].pvid == vid || bm_get(v->tagged, p)))
 			return EADDRINUSE;
@@ -423,12 +436,10 @@ int sw_vlan_addport(struct sw *sw, unsigned vid, unsigned port)
 {
 	if (vid >= VLAN_NONE || port >= sw->nports)
 		return EINVAL;
-	if (!sw->vlans[vid])
-		return ENOENT;
-	if (!sw->ports[port].exists)
+	if (!sw->vlans[vid] || !sw->ports[port].exists)
 		return ENXIO;
 	if (bm_get(sw->vlans[vid]->tagged, port))
-		return EEXIST;
+		return 0; /* already a member: vde-2 says Success too */
 	bm_set(sw->vlans[vid]->tagged, port, true);
 	rebuild(sw);
 	return 0;
@@ -438,10 +449,12 @@ int sw_vlan_delport(struct sw *sw, unsigned vid, unsigned port)
 {
 	if (vid >= VLAN_NONE || port >= sw->nports)
 		return EINVAL;
-	if (!sw->vlans[vid])
-		return ENOENT;
-	if (!bm_get(sw->vlans[vid]->tagged, port))
+	if (!sw->vlans[vid] || !sw->ports[port].exists)
 		return ENXIO;
+	if (sw->ports[port].pvid == vid)
+		return EADDRINUSE; /* its untagged VLAN: port/setvlan changes that */
+	if (!bm_get(sw->vlans[vid]->tagged, port))
+		return 0; /* not a member: nothing to do, as vde-2 */
 	bm_set(sw->vlans[vid]->tagged, port, false);
 	fdb_flush_port(&sw->fdb, (uint16_t)port);
 	rebuild(sw);
@@ -452,10 +465,8 @@ int sw_port_setvlan(struct sw *sw, unsigned port, unsigned vid)
 {
 	if (port >= sw->nports || vid > VLAN_NONE)
 		return EINVAL;
-	if (!sw->ports[port].exists)
+	if (!sw->ports[port].exists || (vid != VLAN_NONE && !sw->vlans[vid]))
 		return ENXIO;
-	if (vid != VLAN_NONE && !sw->vlans[vid])
-		return ENOENT;
 	sw->ports[port].pvid = (uint16_t)vid;
 	fdb_flush_port(&sw->fdb, (uint16_t)port);
 	rebuild(sw);
@@ -674,8 +685,11 @@ static void classify(struct sw *sw, uint16_t in, const uint8_t *data, const stru
 	act->vlan = vlan;
 	if (!fi->group_src) {
 		enum fdb_result r = fdb_learn(&sw->fdb, data + 6, vlan, in, now, src_idx);
-		if (fdb_changed(r))
+		if (fdb_changed(r)) {
 			sw_bump(sw);
+			if (sw->on_learn && (r == FDB_LEARNED || r == FDB_MOVED))
+				sw->on_learn(sw, data + 6, vlan, in);
+		}
 		if (r == FDB_FLAP_HELD) {
 			/* the entry belongs to another port: do not cache, so the
 			 * move is retried on every frame until anti-flap allows it */

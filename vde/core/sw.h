@@ -97,6 +97,9 @@ struct sw_port {
 	bool stp_discarding;   /* not in the forwarding state: nothing in or out */
 	bool stp_nolearn;      /* not learning either (discarding, not learning state) */
 	bool link_down;        /* carrier off in both directions (port/setlink) */
+	/* access control (vde-2 port/setuser, port/setgroup): who may plug into
+	 * the port, -1 = anyone; cur_user: the uid of its (last) client, -1 none */
+	int ac_user, ac_group, cur_user;
 };
 
 enum { SW_IMPAIR_IN = 0, SW_IMPAIR_OUT = 1 };
@@ -147,6 +150,9 @@ struct sw {
 	sw_pause_cb on_pause;
 	bool stp_on;                 /* BPDUs go to on_bpdu instead of being forwarded */
 	sw_bpdu_cb on_bpdu;
+	/* a (MAC, VLAN) newly learned or moved to a port (vde-2's hash/+ debug
+	 * events); NULL: nobody cares. Removals: fdb.on_remove. */
+	void (*on_learn)(struct sw *sw, const uint8_t mac[6], uint16_t vlan, uint16_t port);
 	void *owner;
 };
 
@@ -168,8 +174,12 @@ static inline void sw_bump(struct sw *sw)
  * EADDRINUSE has an endpoint attached; ENOSPC no free port. */
 int sw_port_create(struct sw *sw, unsigned port, bool notinpool);
 int sw_port_remove(struct sw *sw, unsigned port);
-/* Lowest free allocatable port >= 1 (vde-2 port.c), created; or -ENOSPC. */
+/* Lowest free allocatable port >= 1 (vde-2 port.c alloc_port): one that
+ * does not exist yet (then created), or one without an endpoint that is
+ * allocatable (port/allocatable N 1); or -ENOSPC. *created (if not NULL)
+ * says which. */
 int sw_port_alloc(struct sw *sw);
+int sw_port_alloc_ex(struct sw *sw, bool *created);
 /* Keep the port and its configuration when its endpoint goes
  * (port/create, port/createauto from the console, ports given by URL). */
 void sw_port_keep(struct sw *sw, unsigned port);
@@ -185,14 +195,18 @@ struct ep *sw_port_detach(struct sw *sw, unsigned port);
 int sw_set_numports(struct sw *sw, unsigned nports);
 void sw_set_hub(struct sw *sw, bool hub);
 
-/* VLANs (vde_switch vlan/ commands). 0 or errno: EINVAL bad VID (1..4094
- * for create/remove) or port; EEXIST exists; ENOENT no such VLAN;
- * EADDRINUSE (remove) VLAN still has member ports. */
+/* VLANs (vde_switch vlan/ commands, with vde-2 port.c's answer codes).
+ * 0 or errno: EINVAL a VID out of range (create: 1..4094; vde-2 stops at
+ * 4093) or a port out of range; EEXIST (create) exists; ENXIO no such VLAN
+ * or port; EADDRINUSE remove of a VLAN with member ports or of VLAN 0, or
+ * delport of a port's untagged VLAN. addport of a member and delport of a
+ * non-member succeed, doing nothing (vde-2). */
 int sw_vlan_create(struct sw *sw, unsigned vid);
 int sw_vlan_remove(struct sw *sw, unsigned vid);
 int sw_vlan_addport(struct sw *sw, unsigned vid, unsigned port);
 int sw_vlan_delport(struct sw *sw, unsigned vid, unsigned port);
-/* port/setvlan: untagged VLAN of a port (VLAN_NONE for none). */
+/* port/setvlan: untagged VLAN of a port (VLAN_NONE for none); ENXIO for
+ * a port or VLAN that does not exist (vde-2). */
 int sw_port_setvlan(struct sw *sw, unsigned port, unsigned vid);
 bool sw_vlan_is_tagged(const struct sw *sw, unsigned vid, unsigned port);
 

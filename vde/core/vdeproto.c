@@ -13,7 +13,7 @@ int vdeproto_parse_request(const void *buf, size_t len, struct vde_request *out)
 	if (len < VDE_REQ_FIXED_LEN)
 		return EBADMSG;
 	if (len > sizeof(req))
-		return EMSGSIZE;
+		len = sizeof(req); /* vde_switch reads 256 and takes what fits: so do we */
 	memset(&req, 0, sizeof(req));
 	memcpy(&req, buf, len);
 	if (req.magic != VDE_SWITCH_MAGIC)

@@ -22,10 +22,11 @@ struct vde_request {
 	char descr[129];         /* description, NUL-terminated, at most 128 bytes */
 };
 
-/* Parse a request of `len` bytes as read by one read(256).
+/* Parse a request of `len` bytes as read by one read(256). A description
+ * past 128 bytes (a request over 250) is cut to 128, as vde_switch takes
+ * what its one read(256) got.
  * Returns 0 and fills `out`, or:
  *   EBADMSG          shorter than the fixed part (122 bytes);
- *   EMSGSIZE         longer than 250 bytes (description over 128 bytes);
  *   EPROTO           magic is not 0xfeedface;
  *   EPROTONOSUPPORT  version is not 3;
  *   EINVAL           family is not AF_UNIX, empty or unterminated path,

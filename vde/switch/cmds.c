@@ -105,11 +105,11 @@ static int c_sethub(struct strbuf *o, const char *arg, void *ctx)
 	unsigned v;
 	(void)o;
 	struct swd *d = ctx;
-	if (one_uint(arg, &v) || v > 1)
+	if (one_uint(arg, &v))
 		return EINVAL;
-	if (v == 1) /* vde-2: hub mode ends the spanning tree */
+	if (v) /* any non-zero value is hub mode (vde-2); it ends the spanning tree */
 		swd_stp_set_mode(d, STP_MODE_OFF);
-	sw_set_hub(&d->sw, v == 1);
+	sw_set_hub(&d->sw, v != 0);
 	return 0;
 }
 
@@ -124,33 +124,113 @@ static int c_setvlan(struct strbuf *o, const char *arg, void *ctx)
 
 static int c_create(struct strbuf *o, const char *arg, void *ctx)
 {
+	struct swd *d = ctx;
 	unsigned p;
 	(void)o;
 	if (one_uint(arg, &p))
 		return EINVAL;
-	return sw_port_create(&((struct swd *)ctx)->sw, p, true);
+	int rc = sw_port_create(&d->sw, p, true);
+	if (!rc)
+		swd_event_port(d, true, p);
+	return rc;
 }
 
 static int c_createauto(struct strbuf *o, const char *arg, void *ctx)
 {
 	struct swd *d = ctx;
+	bool created;
 	(void)arg;
-	int p = sw_port_alloc(&d->sw);
+	int p = sw_port_alloc_ex(&d->sw, &created);
 	if (p < 0)
 		return -p;
 	sw_port_keep(&d->sw, (unsigned)p);
+	if (created)
+		swd_event_port(d, true, (unsigned)p);
 	sb_printf(o, "Port %04d\n", p);
 	return 0;
 }
 
 static int c_remove(struct strbuf *o, const char *arg, void *ctx)
 {
+	struct swd *d = ctx;
 	unsigned p;
 	(void)o;
 	if (one_uint(arg, &p))
 		return EINVAL;
-	return sw_port_remove(&((struct swd *)ctx)->sw, p);
+	int rc = sw_port_remove(&d->sw, p);
+	if (!rc)
+		swd_event_port(d, false, p);
+	return rc;
 }
+
+/* "N 0/1" (vde-2 port.c portallocatable): may N be handed to a client
+ * that asks for any port? */
+static int c_allocatable(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	unsigned v[2];
+	(void)o;
+	if (swd_parse_uints(arg, v, 2) != 2 || v[0] >= d->sw.nports)
+		return EINVAL;
+	if (!d->sw.ports[v[0]].exists)
+		return ENXIO;
+	d->sw.ports[v[0]].notinpool = v[1] == 0;
+	return 0;
+}
+
+bool swd_port_access(const struct sw_port *p, uid_t uid)
+{
+	if (p->ac_user == -1 && p->ac_group == -1)
+		return true;
+	if (uid == 0 || (p->ac_user != -1 && (uid_t)p->ac_user == uid))
+		return true;
+	if (p->ac_group == -1)
+		return false;
+	/* the user's primary group or any group listing them (getgrouplist) */
+	struct passwd *pw = getpwuid(uid);
+	if (!pw)
+		return false;
+	gid_t groups[256];
+	int n = 256;
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+		n = 256;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == (gid_t)p->ac_group)
+			return true;
+	return false;
+}
+
+/* "N NAME|ID|NONE|ANY" for port/setuser and port/setgroup (vde-2 port.c):
+ * the port number, then a user or group by name, a number, or nobody. */
+static int set_ac(struct swd *d, const char *arg, bool group)
+{
+	char name[256];
+	unsigned port;
+	int end = 0;
+	if (sscanf(arg, "%u %255s%n", &port, name, &end) != 2 || arg[end] || port >= d->sw.nports)
+		return EINVAL;
+	struct sw_port *p = &d->sw.ports[port];
+	if (!p->exists)
+		return ENXIO;
+	long id;
+	char *e;
+	if (!strcmp(name, "NONE") || !strcmp(name, "ANY"))
+		id = -1;
+	else if (!group && getpwnam(name))
+		id = (long)getpwnam(name)->pw_uid;
+	else if (group && getgrnam(name))
+		id = (long)getgrnam(name)->gr_gid;
+	else if ((id = strtol(name, &e, 10)) < 0 || *e || id > 0x7fffffff)
+		return EINVAL;
+	if (group)
+		p->ac_group = (int)id;
+	else
+		p->ac_user = (int)id;
+	return 0;
+}
+
+static int c_setuser(struct strbuf *o, const char *arg, void *ctx) { (void)o; return set_ac(ctx, arg, false); }
+static int c_setgroup(struct strbuf *o, const char *arg, void *ctx) { (void)o; return set_ac(ctx, arg, true); }
 
 static int c_epclose(struct strbuf *o, const char *arg, void *ctx)
 {
@@ -210,10 +290,22 @@ static int c_resetcounter(struct strbuf *o, const char *arg, void *ctx)
 	return 0;
 }
 
-static const char *user_name(void)
+/* vde-2 port_getuser / port_getgroup: a name, the number, or NONE */
+static const char *id_name(int id, bool group, char buf[16])
 {
-	struct passwd *pw = getpwuid(geteuid());
-	return pw ? pw->pw_name : "?";
+	if (id == -1)
+		return "NONE";
+	if (group) {
+		struct group *g = getgrgid((gid_t)id);
+		if (g)
+			return g->gr_name;
+	} else {
+		struct passwd *pw = getpwuid((uid_t)id);
+		if (pw)
+			return pw->pw_name;
+	}
+	snprintf(buf, 16, "%d", id);
+	return buf;
 }
 
 static int print_port(struct swd *d, struct strbuf *o, unsigned i, bool inactive)
@@ -223,17 +315,25 @@ static int print_port(struct swd *d, struct strbuf *o, unsigned i, bool inactive
 		return ENXIO;
 	sb_printf(o, "Port %04u untagged_vlan=%04u %sACTIVE - %sUnnamed Allocatable\n", i, p->pvid,
 		  p->ep ? "" : "IN", p->notinpool ? "NOT " : "");
-	sb_printf(o, " Current User: %s Access Control: (User: NONE - Group: NONE)\n",
-		  p->ep ? user_name() : "NONE");
+	char b1[16], b2[16], b3[16];
+	sb_printf(o, " Current User: %s Access Control: (User: %s - Group: %s)\n", id_name(p->cur_user, false, b1),
+		  id_name(p->ac_user, false, b2), id_name(p->ac_group, true, b3));
 	sb_printf(o, " IN:  pkts %10llu          bytes %20llu\n", (unsigned long long)p->st.rx_pkts,
 		  (unsigned long long)p->st.rx_bytes);
 	sb_printf(o, " OUT: pkts %10llu          bytes %20llu\n", (unsigned long long)p->st.tx_pkts,
 		  (unsigned long long)p->st.tx_bytes);
 	if (p->ep) {
 		struct port_io *pio = p->owner;
-		sb_printf(o, "  -- endpoint ID %04u module %-12s: %s\n", pio ? pio->epid : 0,
-			  p->ep->cls == &ep_vdeport_class ? "unix prog" : p->ep->cls->scheme,
-			  p->ep->descr[0] ? p->ep->descr : p->ep->url);
+		/* vde-2's module names: "unix prog" for VDE clients, "tuntap"
+		 * (described by the interface's name) for taps */
+		bool tap = p->ep->cls == &ep_tap_class;
+		const char *tapname = tap && !strncmp(p->ep->url, "tap://", 6) ? p->ep->url + 6 : NULL;
+		sb_printf(o, "  -- endpoint ID %04u module %-12s: ", pio ? pio->epid : 0,
+			  p->ep->cls == &ep_vdeport_class ? "unix prog" : tap ? "tuntap" : p->ep->cls->scheme);
+		if (tapname)
+			sb_printf(o, "%.*s\n", (int)strcspn(tapname, "?"), tapname);
+		else
+			sb_printf(o, "%s\n", p->ep->descr[0] ? p->ep->descr : p->ep->url);
 	}
 	return 0;
 }
@@ -330,10 +430,21 @@ static int c_hash_showinfo(struct strbuf *o, const char *arg, void *ctx)
 	struct swd *d = ctx;
 	struct fdb *f = &d->sw.fdb;
 	(void)arg;
-	sb_printf(o, "Hash size %u Entries %u Expire %llu secs Min persistence %llu secs\n", f->max,
-		  f->count, (unsigned long long)(f->age_ns / 1000000000ull),
-		  (unsigned long long)(f->min_persist_ns / 1000000000ull));
-	sb_printf(o, "learned=%llu moved=%llu flap_held=%llu expired=%llu evicted=%llu flushed=%llu\n",
+	/* vde-2 hash.c showinfo, line for line */
+	sb_printf(o, "Hash size %u\n", f->max);
+	sb_printf(o, "GC interval %u secs\n", d->gc_interval_s);
+	sb_printf(o, "GC expire %llu secs\n", (unsigned long long)(f->age_ns / 1000000000ull));
+	sb_printf(o, "Min persistence %llu secs\n", (unsigned long long)(f->min_persist_ns / 1000000000ull));
+	return 0;
+}
+
+static int c_hash_stats(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	struct fdb *f = &d->sw.fdb;
+	(void)arg;
+	sb_printf(o, "size=%u entries=%u learned=%llu moved=%llu flap_held=%llu expired=%llu evicted=%llu flushed=%llu\n",
+		  f->max, f->count,
 		  (unsigned long long)f->st.learned, (unsigned long long)f->st.moved,
 		  (unsigned long long)f->st.flap_held, (unsigned long long)f->st.expired,
 		  (unsigned long long)f->st.evicted, (unsigned long long)f->st.flushed);
@@ -360,10 +471,52 @@ static int c_hash_setexpire(struct strbuf *o, const char *arg, void *ctx)
 	struct swd *d = ctx;
 	unsigned s;
 	(void)o;
-	if (one_uint(arg, &s) || s == 0)
+	if (one_uint(arg, &s))
 		return EINVAL;
-	d->sw.fdb.age_ns = (uint64_t)s * 1000000000ull;
+	d->sw.fdb.age_ns = (uint64_t)s * 1000000000ull; /* 0: gone at the next GC, as vde-2 */
 	return 0;
+}
+
+static int c_hash_setgcint(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct swd *d = ctx;
+	unsigned s;
+	(void)o;
+	if (one_uint(arg, &s) || s > 86400)
+		return EINVAL;
+	d->gc_interval_s = s ? s : 1; /* the tick is 1 s: 0 means every tick */
+	return 0;
+}
+
+static int c_debug_list(struct strbuf *o, const char *arg, void *ctx) { return console_debug_list(&((struct swd *)ctx)->cs, o, arg); }
+static int c_debug_add(struct strbuf *o, const char *arg, void *ctx) { (void)o; return console_debug_add(&((struct swd *)ctx)->cs, arg); }
+static int c_debug_del(struct strbuf *o, const char *arg, void *ctx) { (void)o; return console_debug_del(&((struct swd *)ctx)->cs, arg); }
+
+/* Plugins (vde-2 dump, pdump, iplog) are not loaded by vdelab-switch: the
+ * list is empty and answers as vde_switch's does with none (1002); add says
+ * why (capture/start and debug/ do what the plugins did). */
+static int c_plugin_list(struct strbuf *o, const char *arg, void *ctx)
+{
+	(void)arg, (void)ctx;
+	sb_printf(o, "%-22s %s\n%-22s %s\n", "NAME", "HELP", "------------", "----");
+	return ENOENT;
+}
+
+static int c_plugin_add(struct strbuf *o, const char *arg, void *ctx)
+{
+	(void)ctx;
+	if (!*arg)
+		return EINVAL;
+	if (access(arg, F_OK))
+		return ENOENT;
+	sb_printf(o, "vdelab-switch does not load plugins: capture/start writes pcap (pdump), debug/add shows events\n");
+	return EOPNOTSUPP;
+}
+
+static int c_plugin_del(struct strbuf *o, const char *arg, void *ctx)
+{
+	(void)o, (void)arg, (void)ctx;
+	return ENOENT; /* none is loaded */
 }
 
 static int c_hash_setminper(struct strbuf *o, const char *arg, void *ctx)
@@ -713,6 +866,9 @@ static const struct console_cmd cmds[] = {
 	{ "port/createauto", "", "create a port with an automatically allocated id", c_createauto, L },
 	{ "port/create", "N", "create the port N (inactive|notallocatable)", c_create, 0 },
 	{ "port/remove", "N", "remove the port N", c_remove, 0 },
+	{ "port/allocatable", "N 0/1", "Is the port allocatable as unnamed? 1=Y 0=N", c_allocatable, 0 },
+	{ "port/setuser", "N user", "access control: set user", c_setuser, 0 },
+	{ "port/setgroup", "N user", "access control: set group", c_setgroup, 0 },
 	{ "port/add", "URL [N]", "attach endpoint URL to port N or a free port (forms: port/schemes)", c_add, L },
 	{ "port/schemes", "", "the endpoint URL forms port/add takes, with their options", c_schemes, L },
 	{ "port/epclose", "N [ID]", "remove the endpoint of port N (with id ID)", c_epclose, 0 },
@@ -734,10 +890,20 @@ static const struct console_cmd cmds[] = {
 	MENU("hash", "HASH TABLE MENU"),
 	{ "hash/showinfo", "", "show hash info", c_hash_showinfo, L },
 	{ "hash/setsize", "N", "change hash size", c_hash_setsize, 0 },
+	{ "hash/setgcint", "N", "change garbage collector interval", c_hash_setgcint, 0 },
 	{ "hash/setexpire", "N", "change hash entries expire time (seconds)", c_hash_setexpire, 0 },
 	{ "hash/setminper", "N", "minimum persistence time (seconds)", c_hash_setminper, 0 },
 	{ "hash/print", "", "print the hash table", c_hash_print, L },
 	{ "hash/find", "MAC [VLAN]", "MAC lookup", c_hash_find, L },
+	{ "hash/stats", "", "MAC table size, entries and counters (key=value, vdelab)", c_hash_stats, L },
+	MENU("debug", "DEBUG MENU"),
+	{ "debug/list", "", "list debug categories", c_debug_list, L },
+	{ "debug/add", "dbgpath", "enable debug info for a given category", c_debug_add, 0 },
+	{ "debug/del", "dbgpath", "disable debug info for a given category", c_debug_del, 0 },
+	MENU("plugin", "PLUGINS MENU"),
+	{ "plugin/list", "", "list plugins", c_plugin_list, L },
+	{ "plugin/add", "library", "load a plugin", c_plugin_add, 0 },
+	{ "plugin/del", "name", "unload a plugin", c_plugin_del, 0 },
 	MENU("impair", "PORT IMPAIRMENTS MENU (vdelab)"),
 	{ "impair/set", "PORT in|out|both SPEC", "e.g. impair/set 3 out delay=40ms loss=1% rate=10Mbit", c_impair_set, 0 },
 	{ "impair/show", "[PORT]", "settings and counters per port and direction (key=value)", c_impair_show, L },

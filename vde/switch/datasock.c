@@ -88,19 +88,23 @@ static void handle_request(struct swd *d, struct pending_ctl *p)
 		refuse(d, p, rc == EPROTO ? "bad magic (not a VDE request)" :
 			     rc == EPROTONOSUPPORT ? "unsupported protocol version" :
 			     rc == EBADMSG ? "truncated request" :
-			     rc == EMSGSIZE ? "request too long" : "malformed request", NULL);
+			     "malformed request", NULL);
 		return;
 	}
+
+	/* who is asking: the peer's uid, for port/setuser and port/setgroup */
+	struct ucred cred = { .uid = (uid_t)-1 };
+	socklen_t credlen = sizeof(cred);
+	getsockopt(p->fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen);
 
 	int port;
 	bool created = false;
 	if (req.port == VDE_PORT_AUTO) {
-		port = sw_port_alloc(&d->sw);
+		port = sw_port_alloc_ex(&d->sw, &created);
 		if (port < 0) {
 			refuse(d, p, "no free port", req.descr);
 			return;
 		}
-		created = true;
 	} else {
 		port = req.port;
 		if ((unsigned)port >= d->sw.nports) {
@@ -116,12 +120,25 @@ static void handle_request(struct swd *d, struct pending_ctl *p)
 			created = true;
 		}
 	}
+	if (!swd_port_access(&d->sw.ports[port], cred.uid)) {
+		if (created)
+			sw_port_remove(&d->sw, (unsigned)port);
+		char why[96];
+		snprintf(why, sizeof(why), "port %d: permission denied to uid %d (port/setuser, port/setgroup)", port,
+			 (int)cred.uid);
+		refuse(d, p, why, req.descr);
+		return;
+	}
+	if (created)
+		swd_event_port(d, true, (unsigned)port);
 
 	char path[108];
 	int dfd = make_data_socket(d, (unsigned)port, &req.sock, path, sizeof(path));
 	if (dfd < 0) {
-		if (created)
+		if (created) {
 			sw_port_remove(&d->sw, (unsigned)port);
+			swd_event_port(d, false, (unsigned)port);
+		}
 		char why[160];
 		snprintf(why, sizeof(why), "cannot reach the client's socket %s: %s",
 			 req.sock.sun_path, strerror(-dfd));
@@ -135,8 +152,10 @@ static void handle_request(struct swd *d, struct pending_ctl *p)
 	    !(ep = ep_alloc(&ep_vdeport_class, "vde client"))) {
 		close(dfd);
 		unlink(path);
-		if (created)
+		if (created) {
 			sw_port_remove(&d->sw, (unsigned)port);
+			swd_event_port(d, false, (unsigned)port);
+		}
 		pending_close(d, p);
 		return;
 	}
@@ -150,10 +169,13 @@ static void handle_request(struct swd *d, struct pending_ctl *p)
 	if (swd_port_attach(d, (unsigned)port, ep, path, epid)) {
 		unlink(path);
 		ep_close(ep);
-		if (created)
+		if (created) {
 			sw_port_remove(&d->sw, (unsigned)port);
+			swd_event_port(d, false, (unsigned)port);
+		}
 		return;
 	}
+	d->sw.ports[port].cur_user = (int)cred.uid;
 	d->st.ctl_accepted++;
 	log_msg(LOG_DEBUG, "port %d: %s", port, req.descr);
 }

@@ -172,6 +172,7 @@ int swd_port_attach(struct swd *d, unsigned port, struct ep *ep, const char *soc
 		free(pio);
 		return rc;
 	}
+	swd_event_ep(d, true, port, epid, ep->descr[0] ? ep->descr : ep->url);
 	return 0;
 }
 
@@ -197,8 +198,12 @@ void swd_port_close(struct swd *d, unsigned port)
 	c->rx_errors += e->rx_errors;
 	c->tx_errors += e->tx_errors;
 	swd_stp_port_down(d, port);
+	uint32_t epid = pio ? pio->epid : 0;
 	struct ep *ep = sw_port_detach(&d->sw, port);
 	ep_close(ep);
+	swd_event_ep(d, false, port, epid, NULL);
+	if (!p->exists) /* an auto-allocated port goes back to the pool */
+		swd_event_port(d, false, port);
 }
 
 static void on_tick(struct loop *l, struct loop_timer *t)
@@ -206,7 +211,10 @@ static void on_tick(struct loop *l, struct loop_timer *t)
 	struct swd *d = t->arg;
 	uint64_t now = loop_now_ns();
 	(void)l;
-	sw_tick(&d->sw, now);
+	if (now >= d->next_gc_ns) {
+		sw_tick(&d->sw, now);
+		d->next_gc_ns = now + (uint64_t)d->gc_interval_s * 1000000000ull - 500000000ull;
+	}
 	stp_tick(d->stp);
 	ds_sweep(d, now);
 	console_sweep(&d->cs, now);
@@ -296,6 +304,7 @@ int main(int argc, char **argv)
 	gboolean verbose = FALSE, version = FALSE, fstp = FALSE;
 	g_autofree gchar *stpmode = NULL, *priority = NULL;
 	gint64 seed = -1;
+	gint debugclients = 0;
 	GOptionEntry entries[] = {
 		{ "sock", 's', 0, G_OPTION_ARG_FILENAME, &sock, "Switch directory (default /var/run/vde.ctl as root, else /tmp/vde.ctl)", "DIR" },
 		{ "mode", 'm', 0, G_OPTION_ARG_STRING, &mode, "Mode of DIR/ctl and the data sockets, octal (default 0600)", "MODE" },
@@ -315,13 +324,15 @@ int main(int argc, char **argv)
 		{ "stp", 0, 0, G_OPTION_ARG_STRING, &stpmode, "Spanning tree mode: rstp (default with -F), stp (802.1D-1998 BPDUs only) or off", "MODE" },
 		{ "priority", 0, 0, G_OPTION_ARG_STRING, &priority, "Bridge priority, a multiple of 4096 (default 32768 = 0x8000)", "N" },
 		{ "macaddr", 0, 0, G_OPTION_ARG_STRING, &macaddr, "Switch MAC address (default 00:ff + 4 random bytes)", "MAC" },
-		{ "hashsize", 0, 0, G_OPTION_ARG_INT, &hashsize, "Maximum MAC table entries (default 8192)", "N" },
-		{ "expire", 0, 0, G_OPTION_ARG_INT, &expire, "MAC aging time in seconds (default 300)", "S" },
+		{ "hashsize", 0, 0, G_OPTION_ARG_INT, &hashsize, "Maximum MAC table entries (default 8192; vde_switch's 128 is too few for a lab of VMs, so OVS's default)", "N" },
+		{ "expire", 0, 0, G_OPTION_ARG_INT, &expire, "MAC aging time in seconds (default 300, IEEE 802.1D and Linux; vde_switch's is 100)", "S" },
 		{ "nostdin", 0, 0, G_OPTION_ARG_NONE, &nostdin, "Never use stdin as a console", NULL },
 		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the port impairments' RNG (reproducible runs)", "N" },
 		{ "no-flowcache", 0, 0, G_OPTION_ARG_NONE, &noflowcache, "Start with the flow cache off (for benchmarks)", NULL },
-		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log each client that connects or leaves", NULL },
-		{ "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+		{ "debugclients", 'D', 0, G_OPTION_ARG_INT, &debugclients, "At most N consoles at once may listen to debug/ events (default: any)", "N" },
+		{ "verbose", 0, 0, G_OPTION_ARG_NONE, &verbose, "Log each client that connects or leaves", NULL },
+		{ "version", 'v', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit (as vde_switch -v; -V too)", NULL },
+		{ "V", 'V', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &version, NULL, NULL },
 		{ NULL }
 	};
 	GError *gerr = NULL;
@@ -354,7 +365,7 @@ int main(int argc, char **argv)
 	}
 	g_option_context_free(ctx);
 	if (version) {
-		printf("vdelab-switch %s\n", VDELAB_VERSION);
+		printf("vdelab-switch %s (the switch of VDE 2.3.2, its protocol and console)\n", VDELAB_VERSION);
 		return 0;
 	}
 	if (argc > 1) {
@@ -362,6 +373,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_set_verbose(verbose);
+	if (debugclients < 0) {
+		fprintf(stderr, "vdelab-switch: -D %d: expected a number of consoles, 0 or more\n", debugclients);
+		return 2;
+	}
+	d->cs.max_debug = (unsigned)debugclients;
 
 	d->ctlmode = 0600;
 	d->dirmode = 02700;
@@ -474,6 +490,8 @@ int main(int argc, char **argv)
 	d->cs.tabs = swd_tables(&d->cs.ntabs);
 	d->cs.ctx = d;
 	d->cs.on_shutdown = on_console_shutdown;
+	swd_events_init(d);
+	d->gc_interval_s = 1;
 	ep_program_name = "vdelab-switch";
 
 	int status = 1;
@@ -554,13 +572,12 @@ int swd_add_url(struct swd *d, const char *url, int port, char *err, size_t errl
 		return -rc;
 	bool created = false;
 	if (port < 0) {
-		port = sw_port_alloc(&d->sw);
+		port = sw_port_alloc_ex(&d->sw, &created);
 		if (port < 0) {
 			snprintf(err, errlen, "no free port");
 			ep_close(ep);
 			return -ENOSPC;
 		}
-		created = true;
 	} else if ((unsigned)port >= d->sw.nports) {
 		snprintf(err, errlen, "port %d out of range 0..%u", port, d->sw.nports - 1);
 		ep_close(ep);
@@ -569,11 +586,15 @@ int swd_add_url(struct swd *d, const char *url, int port, char *err, size_t errl
 		sw_port_create(&d->sw, (unsigned)port, true);
 		created = true;
 	}
+	if (created)
+		swd_event_port(d, true, (unsigned)port);
 	if ((rc = swd_port_attach(d, (unsigned)port, ep, NULL, (uint32_t)ep->fd))) {
 		snprintf(err, errlen, "port %d: %s", port, strerror(rc));
 		ep_close(ep);
-		if (created)
+		if (created) {
 			sw_port_remove(&d->sw, (unsigned)port);
+			swd_event_port(d, false, (unsigned)port);
+		}
 		return -rc;
 	}
 	/* ports given by URL keep their configuration when the endpoint goes */

@@ -4,6 +4,7 @@
  *   datasock.c  the VDE2 control socket DIR/ctl (request_v3 handshake)
  *   cmds.c      the management console commands
  *   stp.c       the spanning tree: element glue and its console commands
+ *   events.c    debug/ channels: port, endpoint and FDB events for consoles
  */
 #ifndef VDE_SWITCH_SWD_H
 #define VDE_SWITCH_SWD_H
@@ -72,6 +73,8 @@ struct swd {
 	enum stp_mode stp_mode; /* the mode "on" means (--stp, default rstp) */
 	char *mgmt_path;
 	unsigned mgmt_mode;
+	unsigned gc_interval_s; /* FDB aging sweep every this many seconds (hash/setgcint) */
+	uint64_t next_gc_ns;
 	bool stop;
 };
 
@@ -101,6 +104,20 @@ const struct console_table *swd_tables(size_t *n);
 /* Parse up to `max` unsigned decimal integers separated by blanks; returns
  * how many, or -1 on anything else. */
 int swd_parse_uints(const char *arg, unsigned *v, int max);
+
+/* events.c */
+enum swd_channel {
+	SWD_CH_HASH_NEW, SWD_CH_HASH_DEL, SWD_CH_PORT_NEW, SWD_CH_PORT_DEL, SWD_CH_PORT_DESCR,
+	SWD_CH_EP_NEW, SWD_CH_EP_DEL,
+};
+/* Give the console its channels and hook the FDB's learn/remove events. */
+void swd_events_init(struct swd *d);
+/* A port was created (port/+) or removed (port/-). */
+void swd_event_port(struct swd *d, bool created, unsigned port);
+/* An endpoint was attached (port/ep/+, then port/descr) or closed (port/ep/-). */
+void swd_event_ep(struct swd *d, bool attached, unsigned port, uint32_t epid, const char *descr);
+/* vde-2 checkport_ac: may uid plug into this port? (root always may) */
+bool swd_port_access(const struct sw_port *p, uid_t uid);
 
 /* stp.c */
 extern const struct console_table swd_stp_cmds;
