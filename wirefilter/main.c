@@ -6,6 +6,8 @@
 #include "../vde/core/console.h"
 #include "../vde/core/daemon.h"
 #include "../vde/core/log.h"
+#include "../vde/core/markov.h"
+#include <math.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,36 +26,78 @@ struct wf {
 	char *mgmt;
 	unsigned mgmt_mode;
 	struct capture *cap; /* serves one or both directions */
+	struct markov mk;    /* node mk.cur's parameters are the patch's */
+	struct loop_timer mtimer; /* the Markov step, every mk.period_ns when mk.n > 1 */
 };
+
+/* markov-debug's channel: the transition lines of wirefilter.c markov_step */
+static const struct console_channel channels[] = { { "markov", 0, "markov mode: node transitions" } };
 
 static const char *const dname[2] = { "LR", "RL" };
 
-static void params(struct wf *w, struct impair_params out[2])
+/* The parameters of Markov node `n` (the only node outside Markov mode). */
+static void params_of(struct wf *w, unsigned n, struct impair_params out[2])
 {
-	out[0] = *patch_params(&w->patch, PATCH_LR);
-	out[1] = *patch_params(&w->patch, PATCH_RL);
+	out[0] = w->mk.node[n].p[0];
+	out[1] = w->mk.node[n].p[1];
 }
 
-static void commit(struct wf *w, const struct impair_params p[2])
+static void commit_to(struct wf *w, unsigned n, const struct impair_params p[2])
 {
-	patch_set(&w->patch, PATCH_LR, &p[0]);
-	patch_set(&w->patch, PATCH_RL, &p[1]);
+	w->mk.node[n].p[0] = p[0];
+	w->mk.node[n].p[1] = p[1];
+	if (n == w->mk.cur) {
+		patch_set(&w->patch, PATCH_LR, &p[0]);
+		patch_set(&w->patch, PATCH_RL, &p[1]);
+	}
 }
 
-/* A classic wirefilter command: "delay LR100+10N", "loss 5", ... */
+static void params(struct wf *w, struct impair_params out[2]) { params_of(w, w->mk.cur, out); }
+static void commit(struct wf *w, const struct impair_params p[2]) { commit_to(w, w->mk.cur, p); }
+
+/* Apply the current node to the patch (after a step or markov-setnode). */
+static void enter_node(struct wf *w)
+{
+	struct impair_params p[2];
+	params(w, p);
+	commit(w, p);
+}
+
+static void info_line(struct strbuf *o, struct wf *w, unsigned node, const char *name);
+
+/* A classic wirefilter command: "delay LR100+10N", "loss 5", "delay 20[1]"
+ * (node 1 of a Markov chain); no value: show the current one. */
 static int wf_param(struct strbuf *o, const char *name, const char *arg, struct wf *w)
 {
 	struct impair_params p[2];
-	char err[256];
-	if (!*arg)
-		return EINVAL;
-	params(w, p);
-	int rc = impair_parse_wf(name, arg, &p[0], &p[1], err, sizeof(err));
+	char err[256], val[CONSOLE_MAX_LINE];
+	unsigned node = w->mk.cur;
+	snprintf(val, sizeof(val), "%s", arg);
+	size_t n = strlen(val);
+	while (n && (val[n - 1] == ' ' || val[n - 1] == '\n'))
+		val[--n] = 0;
+	if (!n) {
+		info_line(o, w, node, name);
+		return 0;
+	}
+	if (val[n - 1] == ']') { /* VALUE[node] (vde-2 read_wirevalue) */
+		char *lb = strrchr(val, '[');
+		char *e;
+		unsigned long k = lb ? strtoul(lb + 1, &e, 10) : 0;
+		if (!lb || e != val + n - 1 || e == lb + 1 || k >= w->mk.n) {
+			sb_printf(o, "%s %s: [NODE] must be a Markov node, 0..%u\n", name, arg, w->mk.n - 1);
+			return EINVAL;
+		}
+		node = (unsigned)k;
+		*lb = 0;
+	}
+	params_of(w, node, p);
+	int rc = impair_parse_wf(name, val, &p[0], &p[1], err, sizeof(err));
 	if (rc) {
 		sb_printf(o, "%s\n", err);
 		return EINVAL;
 	}
-	commit(w, p);
+	commit_to(w, node, p);
 	return 0;
 }
 
@@ -62,23 +106,232 @@ WFCMD(delay) WFCMD(loss) WFCMD(lostburst) WFCMD(dup) WFCMD(bandwidth) WFCMD(band
 WFCMD(chanbufsize) WFCMD(capacity) WFCMD(noise) WFCMD(mtu) WFCMD(fifo)
 #undef WFCMD
 
+/* The value of one classic parameter, as wirefilter 2.3.2 shows it:
+ * VALUE+DELTA and the distribution letter (U uniform, N normal). */
+static void wfval(char *b, size_t n, const char *name, const struct impair_params *p)
+{
+	double v = 0, d = 0;
+	char alg = 'U';
+	if (!strcmp(name, "loss"))
+		v = p->loss * 100;
+	else if (!strcmp(name, "lostburst"))
+		v = p->burst > 1 ? p->burst : 0;
+	else if (!strcmp(name, "delay")) {
+		v = (double)p->delay_ns / 1e6;
+		d = (double)p->jitter_ns / 1e6;
+		if (p->dist == IMPAIR_NORMAL)
+			alg = 'N', d *= 3; /* wirefilter's DELTA is 3 sigma */
+	} else if (!strcmp(name, "dup"))
+		v = p->dup * 100;
+	else if (!strcmp(name, "bandwidth") || !strcmp(name, "band"))
+		v = (double)p->rate / 8;
+	else if (!strcmp(name, "noise"))
+		v = p->noise;
+	else if (!strcmp(name, "chanbufsize") || !strcmp(name, "capacity"))
+		v = (double)p->queue_bytes;
+	snprintf(b, n, "%g+%g%c", v, d, alg);
+}
+
+static const struct { const char *name, *label; } info_rows[] = {
+	{ "loss", "Loss  " }, { "lostburst", "Lburst" }, { "delay", "Delay " }, { "dup", "Dup   " },
+	{ "bandwidth", "Bandw " }, { "speed", "Speed " }, { "noise", "Noise " },
+};
+
+static void info_line(struct strbuf *o, struct wf *w, unsigned node, const char *name)
+{
+	const struct impair_params *p = w->mk.node[node].p;
+	char a[64], b[64];
+	if (!strcmp(name, "mtu")) {
+		sb_printf(o, "MTU    L->R %u     R->L %u   \n", p[0].mtu ? p[0].mtu + 2 : 0, p[1].mtu ? p[1].mtu + 2 : 0);
+		return;
+	}
+	if (!strcmp(name, "fifo")) {
+		sb_printf(o, "Fifoness %s\n", p[0].reorder_jitter ? "FALSE" : "TRUE");
+		return;
+	}
+	const char *label = "Cap.  ";
+	for (unsigned i = 0; i < sizeof(info_rows) / sizeof(info_rows[0]); i++)
+		if (!strcmp(info_rows[i].name, name))
+			label = info_rows[i].label;
+	if (!strcmp(name, "band"))
+		label = "Bandw ";
+	if (!strcmp(name, "speed")) { /* one rate stage here: shown as the bandwidth */
+		snprintf(a, sizeof(a), "0+0U");
+		snprintf(b, sizeof(b), "0+0U");
+	} else {
+		wfval(a, sizeof(a), name, &p[0]);
+		wfval(b, sizeof(b), name, &p[1]);
+	}
+	sb_printf(o, "%s L->R %s   R->L %s\n", label, a, b);
+}
+
+/* showinfo [NODE]: wirefilter 2.3.2's lines (wirefilter.c showinfo) */
 static int c_showinfo(struct strbuf *o, const char *arg, void *ctx)
 {
 	struct wf *w = ctx;
-	char buf[512];
-	(void)arg;
-	sb_printf(o, "WireFilter: bidirectional (vdelab-wirefilter)\n");
-	for (int d = 0; d < 2; d++) {
-		impair_format(patch_params(&w->patch, d), buf, sizeof(buf));
-		sb_printf(o, "%s %s\n", dname[d], buf);
+	unsigned node = w->mk.cur;
+	if (*arg) {
+		char *e;
+		unsigned long k = strtoul(arg, &e, 10);
+		if (*e || k >= w->mk.n)
+			return EINVAL;
+		node = (unsigned)k;
 	}
+	sb_printf(o, "WireFilter: bidirectional\n");
+	if (w->mk.n > 1)
+		sb_printf(o, "Node %u \"%s\" (0,..,%u) Markov-time %g\n", node, w->mk.node[node].name, w->mk.n - 1,
+			  (double)w->mk.period_ns / 1e6);
+	for (unsigned i = 0; i < sizeof(info_rows) / sizeof(info_rows[0]); i++)
+		info_line(o, w, node, info_rows[i].name);
+	info_line(o, w, node, "mtu");
+	info_line(o, w, node, "chanbufsize");
 	struct impair_stats st[2];
 	patch_stats(&w->patch, PATCH_LR, &st[0]);
 	patch_stats(&w->patch, PATCH_RL, &st[1]);
-	sb_printf(o, "Fifoness %s\n", patch_params(&w->patch, PATCH_LR)->reorder_jitter ? "FALSE" : "TRUE");
+	sb_printf(o, "Current Delay Queue size:   L->R %llu      R->L %llu   \n", (unsigned long long)st[0].held_bytes,
+		  (unsigned long long)st[1].held_bytes);
+	info_line(o, w, node, "fifo");
 	sb_printf(o, "Waiting packets in delay queues %llu\n",
 		  (unsigned long long)(st[0].held_frames + st[1].held_frames));
 	return 0;
+}
+
+/* --- Markov mode (wirefilter.c L1037-1129, the same commands and lines) --- */
+
+static void markov_arm(struct wf *w)
+{
+	loop_timer_arm(&w->mtimer, w->mk.n > 1 ? loop_now_ns() + w->mk.period_ns : 0);
+}
+
+static void on_markov(struct loop *l, struct loop_timer *t)
+{
+	struct wf *w = t->arg;
+	(void)l;
+	unsigned from = w->mk.cur, to = markov_step(&w->mk);
+	if (to != from) {
+		enter_node(w);
+		/* "%04d Node %d \"%s\" -> %d \"%s\"" with code 3800 + the new node */
+		console_event_line(&w->cs, 0, "%04u Node %u \"%s\" -> %u \"%s\"", 3800 + to, from,
+				   w->mk.node[from].name, to, w->mk.node[to].name);
+	}
+	loop_timer_arm(t, t->deadline_ns + w->mk.period_ns);
+}
+
+static int one_num(const char *arg, unsigned long *v)
+{
+	char *e;
+	if (!*arg || *arg == '-')
+		return EINVAL;
+	*v = strtoul(arg, &e, 10);
+	return *e ? EINVAL : 0;
+}
+
+static int c_markov_numnodes(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct wf *w = ctx;
+	unsigned long n;
+	(void)o;
+	if (one_num(arg, &n) || markov_resize(&w->mk, (unsigned)n))
+		return EINVAL;
+	enter_node(w);
+	markov_arm(w);
+	return 0;
+}
+
+static int c_markov_setnode(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct wf *w = ctx;
+	unsigned long n;
+	(void)o;
+	if (one_num(arg, &n) || n >= w->mk.n)
+		return EINVAL;
+	w->mk.cur = (unsigned)n;
+	enter_node(w);
+	return 0;
+}
+
+static int c_markov_name(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct wf *w = ctx;
+	char *e;
+	(void)o;
+	unsigned long n = strtoul(arg, &e, 10);
+	if (e == arg || n >= w->mk.n)
+		return EINVAL;
+	while (*e == ' ' || *e == '\t')
+		e++;
+	if (*e == ',')
+		e++;
+	if (strlen(e) >= MARKOV_NAME_MAX) {
+		sb_printf(o, "a name has at most %d characters\n", MARKOV_NAME_MAX - 1);
+		return EINVAL;
+	}
+	snprintf(w->mk.node[n].name, MARKOV_NAME_MAX, "%s", e);
+	return 0;
+}
+
+static int c_markov_time(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct wf *w = ctx;
+	char *e;
+	(void)o;
+	double ms = strtod(arg, &e);
+	if (e == arg || *e || !(ms > 0) || ms > 86400e3)
+		return EINVAL;
+	w->mk.period_ns = (uint64_t)llround(ms * 1e6);
+	markov_arm(w);
+	return 0;
+}
+
+static int c_setedge(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct wf *w = ctx;
+	unsigned i, j;
+	double wt;
+	int end = 0;
+	if (sscanf(arg, "%u,%u,%lf%n", &i, &j, &wt, &end) != 3 || arg[end]) {
+		sb_printf(o, "setedge FROM,TO,WEIGHT (%%)\n");
+		return EINVAL;
+	}
+	if (markov_set_edge(&w->mk, i, j, wt)) {
+		sb_printf(o, "setedge %s: nodes 0..%u, FROM != TO, out-edges of FROM summing to at most 100\n", arg,
+			  w->mk.n - 1);
+		return EINVAL;
+	}
+	return 0;
+}
+
+static int c_showedges(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct wf *w = ctx;
+	unsigned long n = w->mk.cur;
+	if (*arg && (one_num(arg, &n) || n >= w->mk.n))
+		return EINVAL;
+	for (unsigned j = 0; j < w->mk.n; j++)
+		if (w->mk.w[n][j] != 0)
+			sb_printf(o, "Edge %-2lu->%-2u \"%s\"->\"%s\" weight %g\n", n, j, w->mk.node[n].name,
+				  w->mk.node[j].name, w->mk.w[n][j]);
+	return 0;
+}
+
+static int c_showcurrent(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct wf *w = ctx;
+	(void)arg;
+	sb_printf(o, "Current Markov Node %u \"%s\" (0,..,%u)\n", w->mk.cur, w->mk.node[w->mk.cur].name, w->mk.n - 1);
+	return 0;
+}
+
+/* markov-debug N: N > 0 sends this console the transition lines */
+static int c_markov_debug(struct strbuf *o, const char *arg, void *ctx)
+{
+	struct wf *w = ctx;
+	unsigned long n;
+	(void)o;
+	if (one_num(arg, &n) || !w->cs.current)
+		return EINVAL;
+	int rc = n ? console_debug_add(&w->cs, "markov") : console_debug_del(&w->cs, "markov");
+	return rc == EEXIST || rc == ENOENT ? 0 : rc;
 }
 
 /* impair/set lr|rl|both SPEC */
@@ -235,7 +488,7 @@ static int c_load(struct strbuf *o, const char *arg, void *ctx)
 }
 
 static const struct console_cmd cmds[] = {
-	{ "showinfo", "", "show status and parameter values", c_showinfo, L },
+	{ "showinfo", "[n]", "show status and parameter values (of markov node n)", c_showinfo, L },
 	{ "load", "path", "run the console commands in a file", c_load, 0 },
 	{ "delay", "[LR|RL]ms[+ms][U|N]", "set delay (ms) and jitter", c_delay, 0 },
 	{ "loss", "[LR|RL]%", "set loss percentage", c_loss, 0 },
@@ -250,6 +503,14 @@ static const struct console_cmd cmds[] = {
 	{ "mtu", "[LR|RL]bytes", "set channel MTU (frames of mtu-2 bytes pass, as wirefilter)", c_mtu, 0 },
 	{ "fifo", "0/1", "1: keep frames in order under jitter (default)", c_fifo, 0 },
 	{ "shutdown", "", "shut the channel down", c_shutdown, 0 },
+	{ "markov-numnodes", "n", "markov mode: set number of states", c_markov_numnodes, 0 },
+	{ "markov-setnode", "n", "markov mode: set current state", c_markov_setnode, 0 },
+	{ "markov-name", "n,name", "markov mode: set state's name", c_markov_name, 0 },
+	{ "markov-time", "ms", "markov mode: transition period", c_markov_time, 0 },
+	{ "setedge", "n1,n2,w", "markov mode: set edge weight", c_setedge, 0 },
+	{ "showedges", "[n]", "markov mode: show edge weights", c_showedges, L },
+	{ "showcurrent", "", "markov mode: show current state", c_showcurrent, L },
+	{ "markov-debug", "n", "markov mode: set debug level", c_markov_debug, 0 },
 	{ "impair", "============", "IMPAIRMENTS MENU (vdelab)", NULL, 0 },
 	{ "impair/set", "lr|rl|both SPEC", "e.g. impair/set both delay=40ms loss=1% rate=10Mbit", c_impair_set, 0 },
 	{ "impair/show", "", "current settings (key=value)", c_impair_show, L },
@@ -455,7 +716,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vdelab-wirefilter: %s\n", strerror(rc));
 		return 1;
 	}
+	markov_init(&w->mk, (uint64_t)seed ^ 0x6d61726b6f76ull);
 	commit(w, p);
+	w->mtimer.cb = on_markov;
+	w->mtimer.arg = w;
+	loop_timer_add(&w->loop, &w->mtimer);
 
 	w->cs.listen_fd = -1;
 	w->cs.loop = &w->loop;
@@ -465,6 +730,8 @@ int main(int argc, char **argv)
 	w->cs.ntabs = 1;
 	w->cs.ctx = w;
 	w->cs.on_shutdown = on_shutdown;
+	w->cs.channels = channels;
+	w->cs.nchannels = 1;
 	if (mgmt && (rc = console_listen(&w->cs, &w->loop, mgmt, w->mgmt_mode, -1))) {
 		fprintf(stderr, "vdelab-wirefilter: console %s: %s\n", mgmt, strerror(rc));
 		return 1;

@@ -27,12 +27,13 @@ within "$1" 39 42 || fail "console change: RTT (min) $1, expected 40 +- 2 ms"
 mgmt "$WM" "delay RL0" >/dev/null && mgmt "$WM" "delay LR30" >/dev/null || fail "LR/RL delay"
 set -- $(rtt A 10.9.6.2 5); echo "LR 30 ms, RL 0: $*"
 within "$1" 29 32 || fail "asymmetric delay: RTT (min) $1, expected 30 +- 2 ms"
-mgmt "$WM" showinfo | grep -q "^LR delay=30ms" || fail "showinfo LR"
-mgmt "$WM" showinfo | grep -q "^RL none" || fail "showinfo RL"
+# showinfo speaks wirefilter 2.3.2's lines
+mgmt "$WM" showinfo | grep -q "^Delay  L->R 30+0U   R->L 0+0U$" || { mgmt "$WM" showinfo; fail "showinfo LR/RL"; }
+mgmt "$WM" delay | grep -q "^Delay  L->R 30+0U   R->L 0+0U$" || fail "delay without a value shows it"
 # load: a script of wirefilter commands; a script that loads itself is bounded
 printf 'delay RL7\nload %s\n' "$T/wf.rc" > "$T/wf.rc"
 mgmt "$WM" "load $T/wf.rc" | grep -q "^1000" || fail "load of a script"
-mgmt "$WM" showinfo | grep -q "^RL delay=7ms" || fail "load did not run the script"
+mgmt "$WM" showinfo | grep -q "^Delay  L->R 30+0U   R->L 7+0U$" || fail "load did not run the script"
 mgmt "$WM" "load /dev/zero" | grep -q "^1022" || fail "load /dev/zero not refused"
 mgmt "$WM" "delay RL0" >/dev/null
 
@@ -48,7 +49,7 @@ out=$(mgmt "$WM" "loss 150"); echo "$out" | grep -q "^1022" || fail "loss 150 ac
 out=$(mgmt "$WM" "impair/set both rate=fast delay=5ms"); echo "$out"
 echo "$out" | grep -q "rate=fast" || fail "bad rate not named"
 mgmt "$WM" "impair/set sideways loss=1%" | grep -q "^1022" || fail "bad direction"
-mgmt "$WM" showinfo | grep -q "^LR loss=20%$" || fail "settings changed by a refused command"
+mgmt "$WM" showinfo | grep -q "^Loss   L->R 20+0U   R->L 0+0U$" || fail "settings changed by a refused command"
 "$B/vdelab-wirefilter" --impair "loss=150%" -v "$T/sw1:$T/sw2" 2>"$T/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "loss=150%" "$T/err" || fail "CLI bad value: rc=$rc $(cat "$T/err")"
 "$B/vdelab-wirefilter" -d -3 -v "$T/sw1:$T/sw2" 2>"$T/err" && fail "-d -3 accepted"

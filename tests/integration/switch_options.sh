@@ -34,8 +34,8 @@ nsx A ping -c 3 -i 0.2 -W 2 10.9.5.2 || fail "tap -> sw1 -> udp -> sw2 -> vde_pl
 [ "$(stat -c %g "$T/sw1")" = 0 ] || fail "dir group"
 # rc file ran: VLAN 33 exists, expiry is 2 s
 mgmt "$T/sw1.mgmt" "vlan/print 33" | grep -q "VLAN 0033" || fail "rc file: vlan/create"
-mgmt "$T/sw1.mgmt" hash/showinfo | grep -q "Expire 2 secs" || fail "rc file: hash/setexpire"
-mgmt "$T/sw1.mgmt" port/print | grep -q "module tap" || fail "tap port in port/print"
+mgmt "$T/sw1.mgmt" hash/showinfo | grep -q "^GC expire 2 secs$" || fail "rc file: hash/setexpire"
+mgmt "$T/sw1.mgmt" port/print | grep -q "module tuntap *: ${P}tA$" || { mgmt "$T/sw1.mgmt" port/print; fail "tap port in port/print (vde_switch: module tuntap, the interface name)"; }
 mgmt "$T/sw1.mgmt" port/print | grep -q "module udp" || fail "udp port in port/print"
 # hash/find, then aging: after 2 s of silence the MACs of A are gone
 macA=$(nsx A cat "/sys/class/net/${P}tA/address")
@@ -54,7 +54,7 @@ wait_for test ! -e "$T/sw2.mgmt" || fail "sw2 still serving after shutdown"
 test ! -e "$T/sw2" || fail "sw2 directory left after shutdown"
 # hash/setsize rounds up to a power of 2, as vde_switch does
 mgmt "$T/sw1.mgmt" "hash/setsize 100" | grep -q "^1000" || fail "hash/setsize 100"
-mgmt "$T/sw1.mgmt" hash/showinfo | grep -q "^Hash size 128 " || fail "hash/setsize 100 did not give 128"
+mgmt "$T/sw1.mgmt" hash/showinfo | grep -q "^Hash size 128$" || fail "hash/setsize 100 did not give 128"
 # vde_switch(1)'s forms: -t a,b is two taps; single-dash long options; --vdesock
 ns C
 bg ip netns exec "$P-C" "$B/vdelab-switch" -hub -sock "$T/sw3" -M "$T/sw3.mgmt" --nostdin -t "${P}a,${P}b"

@@ -350,10 +350,16 @@ static void test_parse_wirefilter(void)
 	g_assert_cmpuint(lr.mtu, ==, 998); /* vde-2: 998-byte frames pass, 999 drop */
 	g_assert_cmpint(impair_parse_wf("fifo", "0", &lr, &rl, err, sizeof(err)), ==, 0);
 	g_assert_true(lr.reorder_jitter);
-	g_assert_cmpint(impair_parse_wf("loss", "150", &lr, &rl, err, sizeof(err)), ==, EINVAL);
 	g_assert_cmpint(impair_parse_wf("loss", "abc", &lr, &rl, err, sizeof(err)), ==, EINVAL);
 	g_assert_cmpint(impair_parse_wf("frobnicate", "1", &lr, &rl, err, sizeof(err)), ==, ENOENT);
 	g_assert_cmpfloat(lr.loss, ==, 0.2);
+	/* wirefilter drops everything from 100 % up: 150 is 100, not an error */
+	g_assert_cmpint(impair_parse_wf("loss", "150", &lr, &rl, err, sizeof(err)), ==, 0);
+	g_assert_cmpfloat(lr.loss, ==, 1);
+	g_assert_cmpint(impair_parse_wf("dup", "RL200", &lr, &rl, err, sizeof(err)), ==, 0);
+	g_assert_cmpfloat(rl.dup, ==, 1);
+	g_assert_cmpfloat(lr.dup, ==, 0);
+	g_assert_cmpint(impair_parse_wf("loss", "-5", &lr, &rl, err, sizeof(err)), ==, EINVAL);
 }
 
 /* netem's "reorder P gap N" (sch_netem.c netem_enqueue): after a reordered
@@ -406,7 +412,7 @@ static void test_wirefilter_ranges(void)
 	static const char *bad[][2] = {
 		{ "mtu", "4294967400" }, { "delay", "1e300" }, { "chanbufsize", "1e300" },
 		{ "delay", "20000000000" }, { "bandwidth", "2000G" }, { "mtu", "15" },
-		{ "noise", "100G" }, { "lostburst", "10000000" }, { "dup", "101" },
+		{ "noise", "100G" }, { "lostburst", "10000000" }, { "dup", "-1" },
 		{ "fifo", "2" }, { "mtu", "1000.5" },
 	};
 	struct impair_params lr, rl;

@@ -273,23 +273,39 @@ int console_debug_del(struct console_server *cs, const char *prefix)
 
 static bool client_flush(struct console_client *c);
 
-void console_event(struct console_server *cs, unsigned ch, const char *fmt, ...)
+static void send_event(struct console_server *cs, unsigned ch, bool prefix, const char *fmt, va_list ap)
 {
 	if (ch >= cs->nchannels || !console_wants(cs, ch))
 		return;
 	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	for (struct console_client *c = cs->clients, *next; c; c = next) {
 		next = c->next; /* a client that cannot take it is freed by flush */
 		if (!(c->subs & (1u << ch)) || c->closing)
 			continue;
-		sb_printf(&c->out, "3%03o %s %s\n", cs->channels[ch].tag & 0777, cs->channels[ch].path, msg);
+		if (prefix)
+			sb_printf(&c->out, "3%03o %s %s\n", cs->channels[ch].tag & 0777, cs->channels[ch].path, msg);
+		else
+			sb_printf(&c->out, "%s\n", msg);
 		if (c != cs->current) /* the running command's client is flushed after it */
 			client_flush(c);
 	}
+}
+
+void console_event(struct console_server *cs, unsigned ch, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	send_event(cs, ch, true, fmt, ap);
+	va_end(ap);
+}
+
+void console_event_line(struct console_server *cs, unsigned ch, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	send_event(cs, ch, false, fmt, ap);
+	va_end(ap);
 }
 
 static void client_free(struct console_client *c)

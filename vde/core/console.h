@@ -137,6 +137,9 @@ static inline bool console_wants(const struct console_server *cs, unsigned ch)
 }
 /* Send an event of channel `ch` to its subscribers (a printf message). */
 void console_event(struct console_server *cs, unsigned ch, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same with the whole line given (no "3TAG PATH" prefix): for
+ * wirefilter's Markov lines, "3801 Node 0 ... -> 1 ...". */
+void console_event_line(struct console_server *cs, unsigned ch, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Listen on a unix stream socket at `path` with `mode` (chmod) and group
  * `gid` (-1 to keep). A stale socket nobody answers on is replaced; one in

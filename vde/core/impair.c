@@ -718,6 +718,8 @@ int impair_parse_wf(const char *name, const char *value, struct impair_params *l
 	}
 	v *= mul * w->mul;
 	delta *= mul * w->mul;
+	if (k->kind == U_PROB && v > 1)
+		v = 1; /* "loss 200": wirefilter drops everything from 100 % up */
 	if (delta > 0 && k->kind != U_TIME) {
 		snprintf(err, errlen, "%s %s: +DELTA is supported for delay only", name, value);
 		return EINVAL;

@@ -181,7 +181,9 @@ int impair_parse(const char *spec, struct impair_params *p, char *err, size_t er
  * does: a frame of len bytes passes if len + 2 <= mtu) or fifo (0/1).
  * No LR/RL prefix: both directions. K/M/G multiply by 2^10/2^20/2^30;
  * +DELTA is the delay's jitter: U uniform +-DELTA (default), N normal with
- * sigma DELTA/3. The result is range-checked as the unit form is (a delay
+ * sigma DELTA/3. loss and dup over 100 are 100 (wirefilter drops or
+ * duplicates every frame from 100 up). The result is range-checked as the
+ * unit form is (a delay
  * over an hour, an mtu over 9236, a buffer over 256 MiB... are refused).
  * Returns 0, or EINVAL/ENOENT (unknown name) with err; on error *lr and *rl
  * are unchanged. */
