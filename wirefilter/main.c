@@ -28,6 +28,7 @@ struct wf {
 	struct capture *cap; /* serves one or both directions */
 	struct markov mk;    /* node mk.cur's parameters are the patch's */
 	struct loop_timer mtimer; /* the Markov step, every mk.period_ns when mk.n > 1 */
+	uint64_t mnext_ns;        /* when the next step is due (steps keep their period) */
 };
 
 /* markov-debug's channel: the transition lines of wirefilter.c markov_step */
@@ -98,6 +99,14 @@ static int wf_param(struct strbuf *o, const char *name, const char *arg, struct 
 		return EINVAL;
 	}
 	commit_to(w, node, p);
+	if (!strcmp(name, "fifo")) /* one fifoness for the whole filter, as wirefilter's */
+		for (unsigned k = 0; k < w->mk.n; k++) {
+			struct impair_params q[2];
+			params_of(w, k, q);
+			q[0].reorder_jitter = p[0].reorder_jitter;
+			q[1].reorder_jitter = p[1].reorder_jitter;
+			commit_to(w, k, q);
+		}
 	return 0;
 }
 
@@ -200,7 +209,8 @@ static int c_showinfo(struct strbuf *o, const char *arg, void *ctx)
 
 static void markov_arm(struct wf *w)
 {
-	loop_timer_arm(&w->mtimer, w->mk.n > 1 ? loop_now_ns() + w->mk.period_ns : 0);
+	w->mnext_ns = loop_now_ns() + w->mk.period_ns;
+	loop_timer_arm(&w->mtimer, w->mk.n > 1 ? w->mnext_ns : 0);
 }
 
 static void on_markov(struct loop *l, struct loop_timer *t)
@@ -214,7 +224,13 @@ static void on_markov(struct loop *l, struct loop_timer *t)
 		console_event_line(&w->cs, 0, "%04u Node %u \"%s\" -> %u \"%s\"", 3800 + to, from,
 				   w->mk.node[from].name, to, w->mk.node[to].name);
 	}
-	loop_timer_arm(t, t->deadline_ns + w->mk.period_ns);
+	/* the next step one period after this one was due; after a stall,
+	 * one period from now (no burst of catch-up steps) */
+	uint64_t now = loop_now_ns();
+	w->mnext_ns += w->mk.period_ns;
+	if (w->mnext_ns <= now)
+		w->mnext_ns = now + w->mk.period_ns;
+	loop_timer_arm(t, w->mk.n > 1 ? w->mnext_ns : 0);
 }
 
 static int one_num(const char *arg, unsigned long *v)
@@ -231,8 +247,11 @@ static int c_markov_numnodes(struct strbuf *o, const char *arg, void *ctx)
 	struct wf *w = ctx;
 	unsigned long n;
 	(void)o;
+	unsigned old = w->mk.n;
 	if (one_num(arg, &n) || markov_resize(&w->mk, (unsigned)n))
 		return EINVAL;
+	for (unsigned k = old; k < w->mk.n; k++) /* fifoness is the filter's, not a node's */
+		w->mk.node[k].p[0].reorder_jitter = w->mk.node[k].p[1].reorder_jitter = w->mk.node[0].p[0].reorder_jitter;
 	enter_node(w);
 	markov_arm(w);
 	return 0;
@@ -309,7 +328,8 @@ static int c_showedges(struct strbuf *o, const char *arg, void *ctx)
 		return EINVAL;
 	for (unsigned j = 0; j < w->mk.n; j++)
 		if (w->mk.w[n][j] != 0)
-			sb_printf(o, "Edge %-2lu->%-2u \"%s\"->\"%s\" weight %g\n", n, j, w->mk.node[n].name,
+			/* "weigth": vde-2's spelling, kept for scripts that read it */
+			sb_printf(o, "Edge %-2lu->%-2u \"%s\"->\"%s\" weigth %g\n", n, j, w->mk.node[n].name,
 				  w->mk.node[j].name, w->mk.w[n][j]);
 	return 0;
 }
