@@ -590,9 +590,16 @@ static const char description[] =
 	"Unlike wirefilter, a rate never queues without bound: queue=auto holds the frames\n"
 	"in flight plus one bandwidth-delay product.\n"
 	"\n"
-	"Console (-M SOCK, vdeterm/unixterm): showinfo, delay, loss, lostburst, dup, bandwidth,\n"
-	"speed, chanbufsize, noise, mtu, fifo, shutdown, impair/set, impair/show, impair/clear,\n"
-	"stats. Exits when either endpoint goes away; frames still in a delay line are\n"
+	"Console (-M SOCK, vdeterm/unixterm): showinfo [N], delay, loss, lostburst, dup,\n"
+	"bandwidth, speed, chanbufsize, noise, mtu, fifo (a parameter without a value shows\n"
+	"it), load, shutdown, impair/set, impair/show, impair/clear, stats, capture/...\n"
+	"\n"
+	"Markov mode (wirefilter's): markov-numnodes N, markov-name N,NAME, setedge I,J,W%%\n"
+	"(the self-loop takes the rest), markov-time MS (default 100), markov-setnode N,\n"
+	"showedges [N], showcurrent, markov-debug 1 (print each transition); a value\n"
+	"with [N] sets node N's parameter (\"loss 100[1]\"). Put them in an rc file (-f).\n"
+	"\n"
+	"Exits when either endpoint goes away; frames still in a delay line are\n"
 	"reported as lost.";
 
 int main(int argc, char **argv)
