@@ -1,7 +1,9 @@
-/* libFuzzer target: the VXLAN receive path of a real vxlan:// endpoint
- * (ep_vxlan.c recv_batch: header checks, VNI, learning, trunk tagging): each
- * input is sent as one UDP datagram from loopback to a VTEP on 127.0.0.1
- * and received through the endpoint; odd inputs go to the trunk VTEP. */
+/* libFuzzer target: the receive paths of real vxlan:// and geneve://
+ * endpoints (overlay.c recv with vxlan.c's flags or geneve.c's header and
+ * option walk, VNI, learning, trunk tagging): each input after its first
+ * byte is sent as one UDP datagram from loopback to an endpoint on
+ * 127.0.0.1, picked by the first byte: VXLAN or Geneve, access or trunk.
+ * Every frame delivered must be a sane Ethernet frame. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -26,16 +28,18 @@ static struct ep *open_vtep(const char *url)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct ep *vtep[2];
+	static struct ep *vtep[4];
 	static int tx = -1;
-	static struct sockaddr_in to[2];
+	static struct sockaddr_in to[4];
 	static struct vpkt *buf;
 	struct vpkt *p[VPKT_BURST];
 	if (!vtep[0]) {
 		vtep[0] = open_vtep("vxlan://127.0.0.1:47891?vni=42&remote=127.0.0.1:47899");
 		vtep[1] = open_vtep("vxlan://127.0.0.1:47892?map=10:5010,20:5020&remote=127.0.0.1:47899");
+		vtep[2] = open_vtep("geneve://127.0.0.1:47893?vni=42&remote=127.0.0.1:47899");
+		vtep[3] = open_vtep("geneve://127.0.0.1:47894?map=10:5010,20:5020&remote=127.0.0.1:47899");
 		tx = socket(AF_INET, SOCK_DGRAM, 0);
-		for (int i = 0; i < 2; i++) {
+		for (int i = 0; i < 4; i++) {
 			to[i].sin_family = AF_INET;
 			to[i].sin_port = htons((uint16_t)(47891 + i));
 			to[i].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -44,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1 || size > 9300)
 		return 0;
-	int k = data[0] & 1;
+	int k = data[0] & 3;
 	sendto(tx, data + 1, size - 1, 0, (struct sockaddr *)&to[k], sizeof(to[k]));
 	for (unsigned i = 0; i < VPKT_BURST; i++) {
 		vpkt_reset(&buf[i]);
@@ -52,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	int n = ep_recv_batch(vtep[k], p, VPKT_BURST);
 	for (int i = 0; i < n; i++)
-		if (p[i]->len < 14 || p[i]->len > VPKT_MAXFRAME)
+		if (p[i]->len < 14 || p[i]->len > VPKT_MAXFRAME || p[i]->off + p[i]->len > sizeof(p[i]->buf))
 			__builtin_trap();
 	return 0;
 }
