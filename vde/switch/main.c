@@ -182,6 +182,7 @@ void swd_port_close(struct swd *d, unsigned port)
 	struct port_io *pio = p->owner;
 	if (!p->ep)
 		return;
+	uint32_t epid = pio ? pio->epid : 0; /* pio may be freed below */
 	if (pio) {
 		if (p->ep->fd >= 0)
 			loop_del(&d->loop, &pio->dw);
@@ -198,7 +199,6 @@ void swd_port_close(struct swd *d, unsigned port)
 	c->rx_errors += e->rx_errors;
 	c->tx_errors += e->tx_errors;
 	swd_stp_port_down(d, port);
-	uint32_t epid = pio ? pio->epid : 0;
 	struct ep *ep = sw_port_detach(&d->sw, port);
 	ep_close(ep);
 	swd_event_ep(d, false, port, epid, NULL);
