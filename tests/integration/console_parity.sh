@@ -176,6 +176,17 @@ done
 [ "$ac_ours" = 0110 ] || fail "access control: $ac_ours, expected 0110"
 [ "$ac_ours" = "$ac_deb" ] || fail "access control differs from vde_switch: $ac_deb"
 
-# 6. -v prints the version
+# 6. a relative vde:// URL (vde_plug's man page form) is taken from the
+#    current directory, as vdeplug4 does, by our plug and by Debian's
+for plug in "$B/vdelab-plug" vde_plug; do
+	( cd "$T" && sleep 2 | "$plug" vde://ours >/dev/null 2>&1 ) &
+	rp=$!
+	sleep 1
+	mgmt "$T/ours.mgmt" port/print | grep -q "^Port [0-9]* untagged_vlan=[0-9]* ACTIVE " ||
+		{ mgmt "$T/ours.mgmt" port/print; fail "$plug vde://ours (relative) did not plug in"; }
+	wait "$rp"
+done
+
+# 7. -v prints the version
 "$B/vdelab-switch" -v | grep -q "^vdelab-switch .*VDE 2.3.2" || fail "-v"
 echo PASS
