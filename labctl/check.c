@@ -77,9 +77,90 @@ static bool show_one(const char *labname, const struct lab_check *c, char **deta
 	return n == c->lines;
 }
 
-static bool run_one(const char *labname, const struct lab *lab, const struct lab_check *c, char **detail,
-		    char **output)
+/* The address of a check's target: a node's first address, or the text. */
+static char *target_addr(const struct lab *lab, const char *host)
 {
+	struct lab_node *t = lab_find_node(lab, host);
+	return t ? lab_node_address(t) : g_strdup(host);
+}
+
+/* tcp="HOST:PORT": bash's /dev/tcp in the node (every node has bash). A
+ * refused connection or an unreachable host is a definite answer. */
+static bool tcp_one(const char *dir, const struct lab *lab, const struct lab_check *c, char **detail, char **output,
+		    bool *definite)
+{
+	const char *colon = strrchr(c->tcp, ':');
+	g_autofree char *host = g_strndup(c->tcp, (gsize)(colon - c->tcp));
+	g_autofree char *addr = target_addr(lab, host);
+	char *argv[] = { "timeout", "2", "bash", "-c", "exec 3<>\"/dev/tcp/$0/$1\"", addr, (char *)colon + 1, NULL };
+	int rc = node_run(dir, c->node, argv, output);
+	const char *o = *output ? *output : "";
+	*definite = strstr(o, "refused") || strstr(o, "unreachable") || strstr(o, "No route");
+	/* bash's last words: "...: Connection refused" */
+	g_autofree char *last = g_strchomp(g_strdup(o));
+	const char *why = strrchr(last, ':') ? strrchr(last, ':') + 2 : "failed";
+	*detail = rc == 0 ? g_strdup_printf("connected to %s:%s", addr, colon + 1)
+			  : g_strdup_printf("no connection to %s:%s (%s)", addr, colon + 1,
+					    rc == 124 ? "timed out" : *definite ? why : "failed");
+	return rc == 0;
+}
+
+/* http="URL": curl in the node; expect= on the page. */
+static bool http_one(const char *dir, const struct lab_check *c, char **detail, char **output, bool *definite)
+{
+	char *argv[] = { "curl", "-sS", "-m", "3", "--", c->http, NULL };
+	int rc = node_run(dir, c->node, argv, output);
+	*definite = rc == 7 || rc == 6; /* could not connect, could not resolve */
+	if (rc != 0) {
+		*detail = g_strdup_printf("curl %s: exit %d%s", c->http, rc, rc == 7 ? " (could not connect)" :
+					  rc == 6 ? " (could not resolve the host)" : rc == 28 ? " (timed out)" : "");
+		return false;
+	}
+	bool ok = !c->expect || g_regex_match_simple(c->expect, *output ? *output : "", G_REGEX_MULTILINE, 0);
+	*detail = ok ? g_strdup_printf("fetched %s", c->http)
+		     : g_strdup_printf("fetched %s, but the page does not match /%s/", c->http, c->expect);
+	return ok;
+}
+
+/* dns="NAME": getent ahosts in the node (its own resolv.conf and hosts);
+ * expect= on the addresses. A name that does not exist is definite. */
+static bool dns_one(const char *dir, const struct lab_check *c, char **detail, char **output, bool *definite)
+{
+	char *argv[] = { "timeout", "3", "getent", "ahosts", c->dns, NULL };
+	int rc = node_run(dir, c->node, argv, output);
+	*definite = rc == 2; /* getent: key not found */
+	if (rc != 0) {
+		*detail = g_strdup_printf("%s does not resolve (getent exit %d)", c->dns, rc);
+		return false;
+	}
+	bool ok = !c->expect || g_regex_match_simple(c->expect, *output ? *output : "", G_REGEX_MULTILINE, 0);
+	*detail = ok ? g_strdup_printf("%s resolves", c->dns)
+		     : g_strdup_printf("%s resolves, but not to /%s/", c->dns, c->expect);
+	return ok;
+}
+
+/* rtt="HOST" min= max=: the smallest of 3 RTTs (a delay is a floor). */
+static bool rtt_one(const char *dir, const struct lab *lab, const struct lab_check *c, char **detail, char **output)
+{
+	g_autofree char *addr = target_addr(lab, c->rtt);
+	char *argv[] = { "ping", strchr(addr, ':') ? "-6" : "-4", "-c", "3", "-i", "0.2", "-W", "2", addr, NULL };
+	int rc = node_run(dir, c->node, argv, output);
+	const char *m = *output ? strstr(*output, "min/avg/max") : NULL;
+	double mn;
+	if (rc != 0 || !m || !(m = strstr(m, "= ")) || sscanf(m + 2, "%lf", &mn) != 1) {
+		*detail = g_strdup_printf("ping %s got no answer", addr);
+		return false;
+	}
+	bool ok = mn >= c->rtt_min_ms && (!c->rtt_max_ms || mn <= c->rtt_max_ms);
+	g_autofree char *hi = c->rtt_max_ms ? g_strdup_printf("%g", c->rtt_max_ms) : g_strdup("any");
+	*detail = g_strdup_printf("RTT to %s %.1f ms (the least of 3), expected %g..%s ms", addr, mn, c->rtt_min_ms, hi);
+	return ok;
+}
+
+static bool run_one(const char *labname, const struct lab *lab, const struct lab_check *c, char **detail,
+		    char **output, bool *definite)
+{
+	*definite = false;
 	if (c->show)
 		return show_one(labname, c, detail, output);
 	g_autofree char *dir = lab_dir(labname);
@@ -105,6 +186,14 @@ static bool run_one(const char *labname, const struct lab *lab, const struct lab
 		*output = g_strdup(out ? out : "");
 		return !why;
 	}
+	if (c->tcp)
+		return tcp_one(dir, lab, c, detail, output, definite);
+	if (c->http)
+		return http_one(dir, c, detail, output, definite);
+	if (c->dns)
+		return dns_one(dir, c, detail, output, definite);
+	if (c->rtt)
+		return rtt_one(dir, lab, c, detail, output);
 	if (c->ping) {
 		struct lab_node *t = lab_find_node(lab, c->ping);
 		g_autofree char *addr = t ? lab_node_address(t) : g_strdup(c->ping);
@@ -134,13 +223,22 @@ static char *label_of(const struct result *r)
 		return g_strdup(r->c->name);
 	if (r->c->show)
 		return g_strdup_printf("%s: show %s", r->c->sw, r->c->show);
-	return g_strdup_printf("%s: %s %s", r->c->node, r->c->ping ? "ping" : "run", r->c->ping ? r->c->ping : r->c->run);
+	const struct lab_check *c = r->c;
+	const char *kind = c->ping ? "ping" : c->tcp ? "tcp" : c->http ? "http" : c->dns ? "dns" : c->rtt ? "rtt" : "run";
+	const char *what = c->ping ? c->ping : c->tcp ? c->tcp : c->http ? c->http : c->dns ? c->dns : c->rtt ? c->rtt : c->run;
+	return g_strdup_printf("%s: %s %s", c->node, kind, what);
 }
 
 /* The results in one format. Text shows a failing check's first 20 lines
  * of output; TAP, JSON and JUnit carry the whole output. */
 static void report(FILE *f, enum fmt fmt, const char *name, GArray *res, unsigned failed)
 {
+	int score = 0, max = 0; /* points= of the checks passed, of all */
+	for (guint i = 0; i < res->len; i++) {
+		const struct result *r = &g_array_index(res, struct result, i);
+		max += r->c->points;
+		score += r->pass ? r->c->points : 0;
+	}
 	if (fmt == FMT_TAP)
 		fprintf(f, "1..%u\n", res->len);
 	if (fmt == FMT_JSON) {
@@ -173,9 +271,9 @@ static void report(FILE *f, enum fmt fmt, const char *name, GArray *res, unsigne
 		} else if (fmt == FMT_JSON) {
 			g_autofree char *l = g_strescape(label, NULL), *d = g_strescape(r->detail, NULL);
 			g_autofree char *o = g_strescape(out, NULL), *x = r->c->expect ? g_strescape(r->c->expect, NULL) : NULL;
-			fprintf(f, "%s\n  {\"name\": \"%s\", \"line\": %d, \"pass\": %s, \"seconds\": %.2f, \"detail\": \"%s\", "
-				"\"expect\": %s%s%s, \"output\": \"%s\"}", i ? "," : "", l, r->c->line, r->pass ? "true" : "false",
-				r->secs, d, x ? "\"" : "", x ? x : "null", x ? "\"" : "", o);
+			fprintf(f, "%s\n  {\"name\": \"%s\", \"line\": %d, \"pass\": %s, \"points\": %d, \"seconds\": %.2f, "
+				"\"detail\": \"%s\", \"expect\": %s%s%s, \"output\": \"%s\"}", i ? "," : "", l, r->c->line,
+				r->pass ? "true" : "false", r->c->points, r->secs, d, x ? "\"" : "", x ? x : "null", x ? "\"" : "", o);
 		} else {
 			fprintf(f, "%s  %-50s %5.2f s  %s\n", r->pass ? "PASS" : "FAIL", label, r->secs, r->detail);
 			if (!r->pass && *out) {
@@ -190,11 +288,15 @@ static void report(FILE *f, enum fmt fmt, const char *name, GArray *res, unsigne
 		}
 	}
 	if (fmt == FMT_JSON)
-		fprintf(f, "\n], \"passed\": %u, \"failed\": %u}\n", res->len - failed, failed);
+		fprintf(f, "\n], \"passed\": %u, \"failed\": %u, \"score\": %d, \"max_score\": %d}\n", res->len - failed,
+			failed, score, max);
 	else if (fmt == FMT_JUNIT)
 		fprintf(f, "</testsuite>\n");
-	else if (fmt == FMT_TEXT)
+	else if (fmt == FMT_TEXT) {
 		fprintf(f, "%u passed, %u failed\n", res->len - failed, failed);
+		if (score != (int)(res->len - failed) || max != (int)res->len) /* points= given */
+			fprintf(f, "score %d of %d points\n", score, max);
+	}
 }
 
 int run_check(int argc, char **argv)
@@ -208,9 +310,13 @@ int run_check(int argc, char **argv)
 	if (!begin(&argc, &argv, "check", "FILE - run the lab's checks against the running lab",
 		   "Each check is retried until it passes or its timeout (default 5 s) runs out, so\n"
 		   "routing and ARP can settle. ping=NODE|ADDRESS [expect=\"fail\"]; run=\"CMD\" with\n"
-		   "exit (default 0) and expect (a regular expression on the output). A failing run=\n"
-		   "check shows why (the exit code, or the expression that did not match) and the\n"
-		   "first 20 lines of its output; tap, json and junit carry the whole output.\n"
+		   "exit (default 0) and expect (a regular expression on the output); tcp=HOST:PORT\n"
+		   "(a connection opens); http=URL (the page, expect= on it); dns=NAME (it resolves,\n"
+		   "expect= on the addresses); rtt=HOST min=40ms max=60ms (the least of 3 RTTs).\n"
+		   "A refused connection or a name that does not exist ends a check after 1 s.\n"
+		   "points=N weighs a check (default 1): the score is printed when points differ.\n"
+		   "A failing run= check shows why (the exit code, or the expression that did not\n"
+		   "match) and the first 20 lines of its output; tap, json and junit carry the whole output.\n"
 		   "Several reports in one run:  --format json=r.json --format junit=r.xml\n"
 		   "Exit status: 0 if every check passes, 1 otherwise, 2 if the lab is not up.",
 		   entries, 1, "lab file"))
@@ -275,8 +381,13 @@ int run_check(int argc, char **argv)
 		do {
 			g_free(r.detail);
 			g_free(r.output);
-			r.pass = run_one(name, lab, r.c, &r.detail, &r.output);
+			bool definite;
+			r.pass = run_one(name, lab, r.c, &r.detail, &r.output, &definite);
 			if (r.pass || (r.c->ping && r.c->expect && !strcmp(r.c->expect, "fail")))
+				break;
+			/* a refused connection, a name that does not exist: no point
+			 * waiting out the timeout (after 1 s, for services starting) */
+			if (definite && now_s() - t0 >= 1)
 				break;
 			g_usleep(200000);
 		} while (now_s() - t0 < r.c->timeout_s);

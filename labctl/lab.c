@@ -234,6 +234,7 @@ static void free_check(gpointer p)
 {
 	struct lab_check *c = p;
 	g_free(c->node), g_free(c->name), g_free(c->ping), g_free(c->run), g_free(c->expect);
+	g_free(c->tcp), g_free(c->http), g_free(c->dns), g_free(c->rtt);
 	g_free(c->sw), g_free(c->show), g_free(c);
 }
 
@@ -465,6 +466,15 @@ static struct lab *build(xmlNode *root, const char *path)
 			c->name = attr(x, "name");
 			c->ping = attr(x, "ping");
 			c->run = attr(x, "run");
+			c->tcp = attr(x, "tcp");
+			c->http = attr(x, "http");
+			c->dns = attr(x, "dns");
+			c->rtt = attr(x, "rtt");
+			c->points = attr_int(x, "points", 1);
+			g_autofree char *mn = attr(x, "min"), *mx = attr(x, "max");
+			double sec;
+			c->rtt_min_ms = !mn ? 0 : lab_parse_duration(mn, &sec) ? sec * 1000 : -1;
+			c->rtt_max_ms = !mx ? 0 : lab_parse_duration(mx, &sec) ? sec * 1000 : -1;
 			c->sw = attr(x, "switch");
 			c->show = attr(x, "show");
 			c->lines = attr_int(x, "lines", -1);
@@ -1005,6 +1015,42 @@ static void semantics(struct ctx *c, struct lab *lab)
 			err_at(c, k->line, "check on node \"%s\", which is not defined", k->node);
 		if (k->timeout_s < 0)
 			err_at(c, k->line, "timeout: expected a duration like 5s or 500ms");
+		if (k->points < 0 || k->points > 1000)
+			err_at(c, k->line, "points: expected 0..1000");
+		if ((k->rtt_min_ms || k->rtt_max_ms) && !k->rtt)
+			err_at(c, k->line, "min= and max= bound the RTT of an rtt= check");
+		if (k->rtt_min_ms < 0 || k->rtt_max_ms < 0)
+			err_at(c, k->line, "min=/max=: expected a duration like 40ms");
+		if (k->rtt && !k->rtt_min_ms && !k->rtt_max_ms)
+			err_at(c, k->line, "rtt=\"%s\": give min= and/or max=", k->rtt);
+		if (k->rtt_max_ms && k->rtt_min_ms > k->rtt_max_ms)
+			err_at(c, k->line, "rtt: min= is above max=");
+		const char *host = k->rtt;
+		g_autofree char *tcphost = NULL;
+		if (k->tcp) {
+			const char *colon = strrchr(k->tcp, ':');
+			char *e = NULL;
+			long port = colon ? strtol(colon + 1, &e, 10) : 0;
+			if (!colon || colon == k->tcp || !e || *e || port < 1 || port > 65535)
+				err_at(c, k->line, "tcp=\"%s\": expected HOST:PORT (a node or an address, port 1..65535)", k->tcp);
+			else
+				host = tcphost = g_strndup(k->tcp, (gsize)(colon - k->tcp));
+		}
+		if (host) {
+			struct prefix p;
+			struct lab_node *t = lab_find_node(lab, host);
+			g_autofree char *taddr = t ? lab_node_address(t) : NULL;
+			if (!t && !parse_addr(host, &p))
+				err_at(c, k->line, "target \"%s\" is neither a node nor an address", host);
+			else if (t && !taddr)
+				err_at(c, k->line, "target \"%s\" has no address", host);
+		}
+		if (k->http && !g_str_has_prefix(k->http, "http://") && !g_str_has_prefix(k->http, "https://"))
+			err_at(c, k->line, "http=\"%s\": expected an http:// or https:// URL", k->http);
+		if (k->http && strpbrk(k->http, " '\"\\`$;|&<>"))
+			err_at(c, k->line, "http=\"%s\": characters a URL does not need", k->http);
+		if (k->dns && (!*k->dns || strspn(k->dns, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != strlen(k->dns)))
+			err_at(c, k->line, "dns=\"%s\": expected a host name", k->dns);
 		if (k->ping) {
 			struct prefix p;
 			struct lab_node *t = lab_find_node(lab, k->ping);
