@@ -214,8 +214,34 @@ static bool run_one(const char *labname, const struct lab *lab, const struct lab
 	return !why;
 }
 
-enum fmt { FMT_TEXT, FMT_TAP, FMT_JSON, FMT_JUNIT };
-static const char *const fmt_names[] = { "text", "tap", "json", "junit" };
+enum fmt { FMT_TEXT, FMT_TAP, FMT_JSON, FMT_JUNIT, FMT_TSV };
+static const char *const fmt_names[] = { "text", "tap", "json", "junit", "tsv" };
+enum { NFMT = 5 };
+
+/* One field of a tsv row: tabs and line ends become spaces. */
+static void tsv_field(FILE *f, const char *s, bool last)
+{
+	for (; s && *s; s++)
+		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
+	fputc(last ? '\n' : '\t', f);
+}
+
+bool check_tsv_parse(const char *line, struct check_row *r)
+{
+	g_auto(GStrv) f = g_strsplit(line, "\t", 5);
+	if (g_strv_length(f) != 5 || (strcmp(f[0], "PASS") && strcmp(f[0], "FAIL")))
+		return false;
+	char *e1, *e2;
+	long pts = strtol(f[1], &e1, 10), line_no = strtol(f[2], &e2, 10);
+	if (*e1 || *e2 || pts < 0 || line_no < 0)
+		return false;
+	r->pass = !strcmp(f[0], "PASS");
+	r->points = (int)pts;
+	r->line = (int)line_no;
+	r->name = g_strdup(f[3]);
+	r->detail = g_strdup(f[4]);
+	return true;
+}
 
 static char *label_of(const struct result *r)
 {
@@ -263,6 +289,13 @@ static void report(FILE *f, enum fmt fmt, const char *name, GArray *res, unsigne
 			else if (*out)
 				fprintf(f, "<system-out>%s</system-out>", o);
 			fprintf(f, "</testcase>\n");
+		} else if (fmt == FMT_TSV) {
+			g_autofree char *pts = g_strdup_printf("%d", r->c->points), *ln = g_strdup_printf("%d", r->c->line);
+			tsv_field(f, r->pass ? "PASS" : "FAIL", false);
+			tsv_field(f, pts, false);
+			tsv_field(f, ln, false);
+			tsv_field(f, label, false);
+			tsv_field(f, r->detail, true);
 		} else if (fmt == FMT_TAP) {
 			fprintf(f, "%s %u - %s # %s\n", r->pass ? "ok" : "not ok", i + 1, label, r->detail);
 			g_auto(GStrv) ol = g_strsplit(out, "\n", -1);
@@ -304,7 +337,7 @@ int run_check(int argc, char **argv)
 	g_auto(GStrv) formats = NULL;
 	GOptionEntry entries[] = {
 		{ "format", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &formats,
-		  "text (default), tap, json or junit; FMT=FILE writes that report to FILE; repeatable", "FMT[=FILE]" },
+		  "text (default), tap, json, junit or tsv (a row per check: PASS|FAIL, points, line, name, detail); FMT=FILE writes that report to FILE; repeatable", "FMT[=FILE]" },
 		{ NULL }
 	};
 	if (!begin(&argc, &argv, "check", "FILE - run the lab's checks against the running lab",
@@ -329,11 +362,11 @@ int run_check(int argc, char **argv)
 		const char *eq = strchr(formats[i], '=');
 		g_autofree char *fn = eq ? g_strndup(formats[i], (gsize)(eq - formats[i])) : g_strdup(formats[i]);
 		int k = -1;
-		for (int j = 0; j < 4; j++)
+		for (int j = 0; j < NFMT; j++)
 			if (!strcmp(fn, fmt_names[j]))
 				k = j;
 		if (k < 0 || (eq && !eq[1])) {
-			fprintf(stderr, "labctl check: --format %s: expected text, tap, json or junit, optionally =FILE\n", formats[i]);
+			fprintf(stderr, "labctl check: --format %s: expected text, tap, json, junit or tsv, optionally =FILE\n", formats[i]);
 			g_array_free(outs, TRUE), g_ptr_array_free(files, TRUE);
 			return 2;
 		}

@@ -31,5 +31,18 @@ int run_capture(int argc, char **argv); /* capture.c */
 int run_trace(int argc, char **argv);   /* trace.c */
 int run_console(int argc, char **argv); /* console.c */
 int run_top(int argc, char **argv);     /* console.c */
+int run_grade(int argc, char **argv);   /* grade.c */
+
+/* One check's result as `labctl check --format tsv` writes it, a line of
+ * five tab-separated fields: PASS|FAIL, points, lab file line, name,
+ * detail (tabs and line ends in them become spaces). `grade` reads them. */
+struct check_row {
+	bool pass;
+	int points, line;
+	char *name, *detail;
+};
+/* Parse one tsv line (without its newline) into *r (owns name, detail).
+ * False for anything else. */
+bool check_tsv_parse(const char *line, struct check_row *r);
 
 #endif
