@@ -146,6 +146,7 @@ bench: deps
 	@sh bench/labs.sh $(B)
 	@sh bench/cable.sh $(B)
 	@sh bench/stp.sh $(B)
+	@sh bench/grade.sh $(B) 30
 	-@sh bench/vms.sh $(B)
 
 fidelity: deps
