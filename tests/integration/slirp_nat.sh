@@ -38,7 +38,7 @@ nsx C ip route add default via "$router"
 page=$(nsx C curl -s -m 10 "http://10.0.2.2:$HTTP/")
 [ "$page" = "hello from the host $P" ] || fail "fetch through the NAT: '$page'"
 # in through the host forward to a server in the node
-nsx C sh -c "printf 'HTTP/1.0 200 OK\r\n\r\ninside the node\n' | timeout 10 nc -l -p 8080 -q 1 || printf 'HTTP/1.0 200 OK\r\n\r\ninside the node\n' | timeout 10 nc -l 8080" >/dev/null 2>&1 &
+ip netns exec "$P-C" sh -c "printf 'HTTP/1.0 200 OK\r\n\r\ninside the node\n' | timeout 10 nc -l -p 8080 -q 1 || printf 'HTTP/1.0 200 OK\r\n\r\ninside the node\n' | timeout 10 nc -l 8080" >/dev/null 2>&1 &
 PIDS="$PIDS $!"
 sleep 0.5
 got=$(curl -s -m 10 "http://127.0.0.1:$FWD/" 2>/dev/null)
@@ -62,7 +62,7 @@ mgmt "$T/sr.mgmt" "port/add slirp://?restrict=yes&net=10.9.0.0/24&hostfwd=tcp:12
 host_ours R 10.9.0.15/24 "vde://$T/sr[1]"
 nsx R ip route add default via 10.9.0.2
 nsx R curl -s -m 4 "http://10.9.0.2:$HTTP/" >/dev/null && fail "restrict=yes, yet the node reached the host"
-nsx R sh -c "printf 'HTTP/1.0 200 OK\r\n\r\nrestricted node\n' | timeout 10 nc -l -p 8080 -q 1 || printf 'HTTP/1.0 200 OK\r\n\r\nrestricted node\n' | timeout 10 nc -l 8080" >/dev/null 2>&1 &
+ip netns exec "$P-R" sh -c "printf 'HTTP/1.0 200 OK\r\n\r\nrestricted node\n' | timeout 10 nc -l -p 8080 -q 1 || printf 'HTTP/1.0 200 OK\r\n\r\nrestricted node\n' | timeout 10 nc -l 8080" >/dev/null 2>&1 &
 PIDS="$PIDS $!"
 sleep 0.5
 got=$(curl -s -m 10 "http://127.0.0.1:$FWD2/" 2>/dev/null)

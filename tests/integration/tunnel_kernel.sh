@@ -22,14 +22,14 @@ fi
 [ -n "$have" ] || skip "this kernel has no geneve and no gretap device (tunnel_ovs.sh tests against Open vSwitch)"
 echo "kernel devices:$have"
 case $have in *geneve*)
-	bg nsx B "$B/vdelab-plug" "geneve://198.18.4.2?vni=42&remote=198.18.4.1" "tap://${P}g"
+	bg ip netns exec "$P-B" "$B/vdelab-plug" "geneve://198.18.4.2?vni=42&remote=198.18.4.1" "tap://${P}g"
 	wait_for nsx B ip link show "${P}g" || fail "geneve plug"
 	nsx B ip addr add 10.42.0.2/24 dev "${P}g"; nsx B ip link set "${P}g" up
 	nsx B ping -c 3 -i 0.2 -W 2 10.42.0.1 || fail "ours -> kernel geneve"
 	nsx A ping -c 3 -i 0.2 -W 2 10.42.0.2 || fail "kernel geneve -> ours" ;;
 esac
 case $have in *gretap*)
-	bg nsx B "$B/vdelab-plug" "gretap://198.18.4.2?key=43&remote=198.18.4.1" "tap://${P}t"
+	bg ip netns exec "$P-B" "$B/vdelab-plug" "gretap://198.18.4.2?key=43&remote=198.18.4.1" "tap://${P}t"
 	wait_for nsx B ip link show "${P}t" || fail "gretap plug"
 	nsx B ip addr add 10.43.0.2/24 dev "${P}t"; nsx B ip link set "${P}t" up
 	nsx B ping -c 3 -i 0.2 -W 2 10.43.0.1 || fail "ours -> kernel gretap"

@@ -31,12 +31,12 @@ for a in 2 3 4; do nsx U ip addr add 198.18.1.$a/24 dev "${P}u0"; done
 mkdir -p "$T/ovs"
 export OVS_RUNDIR="$T/ovs" OVS_LOGDIR="$T/ovs" OVS_DBDIR="$T/ovs"
 ovsdb-tool create "$T/ovs/conf.db" /usr/share/openvswitch/vswitch.ovsschema || fail "ovsdb-tool"
-bg nsx O ovsdb-server "$T/ovs/conf.db" --remote="punix:$T/ovs/db.sock" --unixctl="$T/ovs/db.ctl" \
+bg ip netns exec "$P-O" ovsdb-server "$T/ovs/conf.db" --remote="punix:$T/ovs/db.sock" --unixctl="$T/ovs/db.ctl" \
 	--no-chdir --log-file="$T/ovs/ovsdb.log" --pidfile="$T/ovs/ovsdb.pid"
 wait_for test -S "$T/ovs/db.sock" || fail "ovsdb-server did not start"
 vsctl() { ovs-vsctl --db="unix:$T/ovs/db.sock" --no-wait "$@"; }
 vsctl init
-bg nsx O ovs-vswitchd "unix:$T/ovs/db.sock" --unixctl="$T/ovs/vswitchd.ctl" --no-chdir \
+bg ip netns exec "$P-O" ovs-vswitchd "unix:$T/ovs/db.sock" --unixctl="$T/ovs/vswitchd.ctl" --no-chdir \
 	--log-file="$T/ovs/vswitchd.log" --pidfile="$T/ovs/vswitchd.pid"
 wait_for test -S "$T/ovs/vswitchd.ctl" || fail "ovs-vswitchd did not start"
 appctl() { ovs-appctl -t "$T/ovs/vswitchd.ctl" "$@"; }
@@ -55,9 +55,9 @@ done
 sleep 1
 appctl ovs/route/show | grep -q 198.18.1 || appctl ovs/route/add 198.18.1.1/24 br-phy
 
-nsx U tshark -q -i "${P}u0" -f "ip proto 47 or udp port 6081" -w "$T/u0.pcap" >/dev/null 2>&1 &
+ip netns exec "$P-U" tshark -q -i "${P}u0" -f "ip proto 47 or udp port 6081" -w "$T/u0.pcap" >/dev/null 2>&1 &
 TS1=$!; PIDS="$PIDS $TS1"
-nsx V tshark -q -i "${P}v1" -f "ip proto 47" -w "$T/v1.pcap" >/dev/null 2>&1 &
+ip netns exec "$P-V" tshark -q -i "${P}v1" -f "ip proto 47" -w "$T/v1.pcap" >/dev/null 2>&1 &
 TS2=$!; PIDS="$PIDS $TS2"
 wait_for test -s "$T/u0.pcap" || fail "tshark on u0"
 wait_for test -s "$T/v1.pcap" || fail "tshark on v1"
@@ -73,12 +73,12 @@ mgmt "$T/sw.mgmt" "port/setvlan 6 44" | grep -q "^1000" || fail "setvlan 6"
 host_ours C 10.42.0.2/24 "vde://$T/sw[1]"
 host_ours D 10.44.0.2/24 "vde://$T/sw[2]"
 mgmt "$T/sw.mgmt" "port/setvlan 2 44" | grep -q "^1000" || fail "setvlan 2"
-bg nsx U "$B/vdelab-plug" "gretap://198.18.1.3?key=42&remote=198.18.1.1" "tap://${P}t43"
+bg ip netns exec "$P-U" "$B/vdelab-plug" "gretap://198.18.1.3?key=42&remote=198.18.1.1" "tap://${P}t43"
 wait_for nsx U ip link show "${P}t43" || fail "gretap plug tap"
 nsx U ip addr add 10.43.0.2/24 dev "${P}t43"; nsx U ip link set "${P}t43" up
 
 # NVGRE: a plug in U, a switch port in V
-bg nsx U "$B/vdelab-plug" "nvgre://198.18.2.1?vsid=5000&remote=198.18.2.2" "tap://${P}t45"
+bg ip netns exec "$P-U" "$B/vdelab-plug" "nvgre://198.18.2.1?vsid=5000&remote=198.18.2.2" "tap://${P}t45"
 wait_for nsx U ip link show "${P}t45" || fail "nvgre plug tap"
 nsx U ip addr add 10.45.0.1/24 dev "${P}t45"; nsx U ip link set "${P}t45" up
 switch sv

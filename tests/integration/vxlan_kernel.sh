@@ -20,7 +20,7 @@ nsx A ip link add vx43 type vxlan id 43 remote 198.18.0.6 local 198.18.0.5 dstpo
 	fail "kernel vxlan 43"
 for v in 42 43; do nsx A ip addr add 10.$v.0.1/24 dev vx$v; nsx A ip link set vx$v up; done
 
-nsx B tshark -q -i "${P}vb" -f "udp port 4789" -w "$T/vx.pcap" >/dev/null 2>&1 &
+ip netns exec "$P-B" tshark -q -i "${P}vb" -f "udp port 4789" -w "$T/vx.pcap" >/dev/null 2>&1 &
 TSHARK=$!; PIDS="$PIDS $TSHARK"
 wait_for test -s "$T/vx.pcap" || fail "tshark did not start"
 
