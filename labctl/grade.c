@@ -10,6 +10,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,17 +29,30 @@ static const char *self_exe;
 static char *run_dir;
 static const char *ref_path;
 
-/* Run this program with args; its stdout+stderr in *out. Returns the exit status. */
-static int self(char **out, const char *a1, const char *a2, const char *a3, const char *a4, const char *a5,
-		const char *a6)
+/* Run this program as `labctl CMD ARGS...` (NULL-ended; every command but
+ * validate gets our run directory); its stdout+stderr in *out. Returns the
+ * exit status, 128+N for signal N, -1 if it could not start. */
+static int self(char **out, const char *cmd, ...)
 {
-	bool rd = strcmp(a1, "validate"); /* validate has no run directory */
-	const char *argv[] = { self_exe, a1, rd ? "--run-dir" : a2, rd ? run_dir : a3, rd ? a2 : a4, rd ? a3 : a5,
-			       rd ? a4 : a6, rd ? a5 : NULL, rd ? a6 : NULL, NULL };
+	GPtrArray *argv = g_ptr_array_new();
+	g_ptr_array_add(argv, (char *)self_exe);
+	g_ptr_array_add(argv, (char *)cmd);
+	if (strcmp(cmd, "validate")) { /* validate has no run directory */
+		g_ptr_array_add(argv, "--run-dir");
+		g_ptr_array_add(argv, run_dir);
+	}
+	va_list ap;
+	va_start(ap, cmd);
+	for (const char *a; (a = va_arg(ap, const char *));)
+		g_ptr_array_add(argv, (char *)a);
+	va_end(ap);
+	g_ptr_array_add(argv, NULL);
 	g_autofree char *o = NULL, *e = NULL;
 	int st = -1;
 	GError *err = NULL;
-	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &o, &e, &st, &err)) {
+	bool ok = g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &o, &e, &st, &err);
+	g_ptr_array_free(argv, TRUE);
+	if (!ok) {
 		*out = g_strdup(err->message);
 		g_error_free(err);
 		return -1;
@@ -70,14 +84,14 @@ static void grade_one(gpointer data, gpointer user)
 	(void)user;
 	double t0 = now_s();
 	g_autofree char *v = NULL, *up = NULL, *chk = NULL, *down = NULL;
-	if (self(&v, "validate", s->path, NULL, NULL, NULL, NULL) != 0) {
+	if (self(&v, "validate", s->path, NULL) != 0) {
 		g_autofree char *t = tail_lines(v, 3);
 		s->reason = g_strdup_printf("does not validate: %s", t);
-	} else if (self(&up, "up", "--name", s->name, s->path, NULL, NULL) != 0) {
+	} else if (self(&up, "up", "--name", s->name, s->path, NULL) != 0) {
 		g_autofree char *t = tail_lines(up, 2);
 		s->reason = g_strdup_printf("does not come up: %s", t);
 	} else {
-		self(&chk, "check", "--name", s->name, "--format", "tsv", ref_path);
+		self(&chk, "check", "--name", s->name, "--format", "tsv", ref_path, NULL);
 		g_auto(GStrv) l = g_strsplit(chk, "\n", -1);
 		for (int i = 0; l[i]; i++) {
 			struct check_row r;
@@ -91,7 +105,7 @@ static void grade_one(gpointer data, gpointer user)
 			s->reason = g_strdup_printf("no check ran: %s", t);
 		}
 	}
-	self(&down, "down", s->name, NULL, NULL, NULL, NULL); /* also after a failed up: idempotent */
+	self(&down, "down", s->name, NULL); /* also after a failed up: idempotent */
 	s->secs = now_s() - t0;
 }
 
