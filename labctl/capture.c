@@ -21,48 +21,26 @@
 
 /* ---- capture ---- */
 
-/* TARGET -> the switch port it means: NODE:IF or NODE (its switch port),
- * SWITCH:PORT, or a cable SW1-SW2 (its end on SW1, or SW2 if SW1 is on
- * another site). */
-static bool resolve_port(const char *dir, const char *target, char **sw, int *port, GString *err)
+bool capture_poll(const char *m, int port, int *written, char **line)
 {
-	g_autoptr(LabState) st = state_load(dir);
-	if (!st) {
-		g_string_printf(err, "the lab is not up");
-		return false;
-	}
-	for (guint i = 0; i < st->links->len; i++) {
-		const struct st_link *l = &g_array_index(st->links, struct st_link, i);
-		g_autofree char *full = g_strdup_printf("%s:%s", l->node, l->ifname);
-		if (!strcmp(full, target) || (!strchr(target, ':') && !strcmp(l->node, target))) {
-			*sw = g_strdup(l->sw);
-			*port = l->port;
-			return true;
+	g_autofree char *show = NULL;
+	mgmt(m, "capture/show", &show);
+	g_auto(GStrv) sl = g_strsplit(show ? show : "", "\n", -1);
+	g_autofree char *pfx = g_strdup_printf("port=%d ", port);
+	bool running = false;
+	for (int k = 0; sl[k]; k++)
+		if (g_str_has_prefix(sl[k], pfx)) {
+			const char *w = strstr(sl[k], "written=");
+			if (written)
+				*written = w ? atoi(w + 8) : 0;
+			if (line) {
+				g_free(*line);
+				*line = g_strdup(sl[k]);
+			}
+			running = strstr(sl[k], "state=running") != NULL;
 		}
-	}
-	for (guint i = 0; i < st->cables->len; i++) {
-		const struct st_cable *c = &g_array_index(st->cables, struct st_cable, i);
-		if (!state_cable_is(c, target, NULL))
-			continue;
-		int e = c->port[0] >= 0 ? 0 : 1;
-		*sw = g_strdup(c->sw[e]);
-		*port = c->port[e];
-		return true;
-	}
-	const char *colon = strrchr(target, ':');
-	if (colon && colon[1] >= '0' && colon[1] <= '9') {
-		g_autofree char *name = g_strndup(target, (gsize)(colon - target));
-		if (state_switch(st, name)) {
-			*sw = g_steal_pointer(&name);
-			*port = atoi(colon + 1);
-			return true;
-		}
-	}
-	g_string_printf(err, "no port \"%s\" in the lab (use NODE:IF, NODE, SWITCH:PORT or a cable SW1-SW2)", target);
-	return false;
+	return running;
 }
-
-/* The first line of a console reply that is not the protocol's. */
 
 static volatile sig_atomic_t cap_stop;
 static void on_cap_signal(int sig) { (void)sig; cap_stop = 1; }
@@ -119,7 +97,10 @@ int run_capture(int argc, char **argv)
 	GString *err = g_string_new(NULL);
 	g_autofree char *sw = NULL;
 	int port = 0;
-	if (!resolve_port(dir, argv[2], &sw, &port, err)) {
+	g_autoptr(LabState) st = state_load(dir);
+	if (!st)
+		g_string_printf(err, "lab %s is not up", name);
+	if (!st || !state_target_port(st, argv[2], &sw, &port, err)) {
 		fprintf(stderr, "labctl capture: %s\n", err->str);
 		g_string_free(err, TRUE);
 		return 1;
@@ -143,8 +124,7 @@ int run_capture(int argc, char **argv)
 	} else {
 		path = capture_file(dir, argv[2]);
 	}
-	g_autoptr(LabState) st = state_load(dir);
-	g_autofree char *m = st ? state_switch_mgmt(st, sw) : NULL;
+	g_autofree char *m = state_switch_mgmt(st, sw);
 	if (!m) {
 		fprintf(stderr, "labctl capture: lab %s is not up\n", name);
 		return 3;
@@ -173,18 +153,8 @@ int run_capture(int argc, char **argv)
 			break; /* the reader went away */
 		if (duration > 0 && now_s() - t0 >= duration)
 			break;
-		g_autofree char *show = NULL;
-		mgmt(m, "capture/show", &show);
-		g_auto(GStrv) sl = g_strsplit(show ? show : "", "\n", -1);
-		g_autofree char *pfx = g_strdup_printf("port=%d ", port);
-		bool running = false;
-		for (int k = 0; sl[k]; k++)
-			if (g_str_has_prefix(sl[k], pfx)) {
-				g_free(last);
-				last = g_strdup(sl[k]);
-				running = strstr(sl[k], "state=running") != NULL;
-			}
-		if (!running)
+		g_clear_pointer(&last, g_free);
+		if (!capture_poll(m, port, NULL, &last))
 			break;
 	}
 	g_autofree char *stop = g_strdup_printf("capture/stop %d", port);

@@ -157,12 +157,64 @@ static bool rtt_one(const char *dir, const struct lab *lab, const struct lab_che
 	return ok;
 }
 
+/* path="SRC DST" via=: trace.c's computed path, nothing is sent. */
+static bool path_one(const char *labname, const struct lab_check *c, char **detail, char **output)
+{
+	*output = NULL;
+	*detail = NULL;
+	return trace_passes(labname, c->path_src, c->path_dst, c->via, detail) == 1;
+}
+
+/* seen="LINK" filter=: a capture of the link's switch port (at the wire,
+ * both directions) stopping at the first frame the filter matches, for the
+ * whole timeout; expect="none" passes when no frame was seen. */
+static bool seen_one(const char *labname, const struct lab_check *c, char **detail, char **output)
+{
+	g_autofree char *dir = lab_dir(labname), *sw = NULL, *m = NULL, *reply = NULL;
+	g_autoptr(LabState) st = state_load(dir);
+	GString *err = g_string_new(NULL);
+	int port = 0, written = 0;
+	bool none = c->expect && !strcmp(c->expect, "none");
+	*output = NULL;
+	if (!st || !state_target_port(st, c->seen, &sw, &port, err) || !(m = state_switch_mgmt(st, sw))) {
+		*detail = g_strdup_printf("%s: %s", c->seen, err->len ? err->str : "the lab is not up");
+		g_string_free(err, TRUE);
+		return false;
+	}
+	g_string_free(err, TRUE);
+	g_autofree char *path = g_strdup_printf("%s/seen-%d-%d.pcap", dir, (int)getpid(), c->line);
+	g_autofree char *cmd = g_strdup_printf("capture/start %d %s count=1 at=wire %s", port, path, c->filter ? c->filter : "");
+	unlink(path);
+	if (mgmt(m, cmd, &reply) != 0) {
+		g_autofree char *why = mgmt_reason(reply);
+		*detail = g_strdup_printf("cannot capture %s (switch %s port %d): %s", c->seen, sw, port, why);
+		return false;
+	}
+	double t0 = now_s();
+	while (capture_poll(m, port, &written, NULL) && written < 1 && now_s() - t0 < c->timeout_s)
+		g_usleep(100000);
+	capture_poll(m, port, &written, NULL);
+	g_autofree char *stop = g_strdup_printf("capture/stop %d", port);
+	mgmt(m, stop, NULL);
+	unlink(path);
+	const char *f = c->filter ? c->filter : "any frame";
+	if (written > 0)
+		*detail = g_strdup_printf("a frame matching '%s' crossed %s after %.1f s", f, c->seen, now_s() - t0);
+	else
+		*detail = g_strdup_printf("no frame matching '%s' crossed %s in %.0f s", f, c->seen, c->timeout_s);
+	return none ? written == 0 : written > 0;
+}
+
 static bool run_one(const char *labname, const struct lab *lab, const struct lab_check *c, char **detail,
 		    char **output, bool *definite)
 {
 	*definite = false;
 	if (c->show)
 		return show_one(labname, c, detail, output);
+	if (c->path_src)
+		return path_one(labname, c, detail, output);
+	if (c->seen)
+		return seen_one(labname, c, detail, output);
 	g_autofree char *dir = lab_dir(labname);
 	g_autofree char *serial = vm_serial_of(dir, c->node);
 	*output = NULL;
@@ -250,6 +302,10 @@ static char *label_of(const struct result *r)
 	if (r->c->show)
 		return g_strdup_printf("%s: show %s", r->c->sw, r->c->show);
 	const struct lab_check *c = r->c;
+	if (c->path_src)
+		return g_strdup_printf("path %s -> %s via %s", c->path_src, c->path_dst, c->via);
+	if (c->seen)
+		return g_strdup_printf("seen %s%s%s%s", c->expect ? "no " : "", c->filter ? c->filter : "frame", " on ", c->seen);
 	const char *kind = c->ping ? "ping" : c->tcp ? "tcp" : c->http ? "http" : c->dns ? "dns" : c->rtt ? "rtt" : "run";
 	const char *what = c->ping ? c->ping : c->tcp ? c->tcp : c->http ? c->http : c->dns ? c->dns : c->rtt ? c->rtt : c->run;
 	return g_strdup_printf("%s: %s %s", c->node, kind, what);
@@ -345,7 +401,10 @@ int run_check(int argc, char **argv)
 		   "routing and ARP can settle. ping=NODE|ADDRESS [expect=\"fail\"]; run=\"CMD\" with\n"
 		   "exit (default 0) and expect (a regular expression on the output); tcp=HOST:PORT\n"
 		   "(a connection opens); http=URL (the page, expect= on it); dns=NAME (it resolves,\n"
-		   "expect= on the addresses); rtt=HOST min=40ms max=60ms (the least of 3 RTTs).\n"
+		   "expect= on the addresses); rtt=HOST min=40ms max=60ms (the least of 3 RTTs);\n"
+		   "path=\"SRC DST\" via=NODE|SWITCH|CABLE (the path labctl trace computes passes\n"
+		   "there); seen=NODE:IF|SWITCH:PORT|CABLE filter=BPF (a matching frame crosses it\n"
+		   "within the timeout; expect=none: none does).\n"
 		   "A refused connection or a name that does not exist ends a check after 1 s.\n"
 		   "points=N weighs a check (default 1): the score is printed when points differ.\n"
 		   "A failing run= check shows why (the exit code, or the expression that did not\n"
@@ -405,7 +464,8 @@ int run_check(int argc, char **argv)
 	unsigned failed = 0;
 	for (guint i = 0; i < lab->checks->len; i++) {
 		struct result r = { .c = g_ptr_array_index(lab->checks, i) };
-		const struct lab_node *cn = r.c->node ? lab_find_node(lab, r.c->node) : NULL;
+		const char *cnode = r.c->node ? r.c->node : r.c->path_src;
+		const struct lab_node *cn = cnode ? lab_find_node(lab, cnode) : NULL;
 		const struct lab_switch *cs = r.c->sw ? lab_find_switch(lab, r.c->sw) : NULL;
 		const char *where = cn ? cn->site : cs ? cs->site : NULL;
 		if (site && where && strcmp(where, site))

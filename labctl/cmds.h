@@ -45,4 +45,16 @@ struct check_row {
  * False for anything else. */
 bool check_tsv_parse(const char *line, struct check_row *r);
 
+/* capture.c: the capture of `port` on the switch whose console socket is m
+ * (capture/show's line "port=N ... written=K state=..."): true while it
+ * runs; *written (frames in the file) and *line (a new copy of the line)
+ * are set when the port has a capture, either may be NULL. */
+bool capture_poll(const char *m, int port, int *written, char **line);
+
+/* trace.c: does the path `labctl trace` computes from node src to dst (a
+ * node or an address) pass through `via` (a node, switch or cable of the
+ * lab)? 1 yes, 0 no, -1 the path could not be traced; *detail (new) gives
+ * the path or the reason. For path= checks. */
+int trace_passes(const char *labname, const char *src, const char *dst, const char *via, char **detail);
+
 #endif

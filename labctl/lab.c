@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
+#include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +236,7 @@ static void free_check(gpointer p)
 	struct lab_check *c = p;
 	g_free(c->node), g_free(c->name), g_free(c->ping), g_free(c->run), g_free(c->expect);
 	g_free(c->tcp), g_free(c->http), g_free(c->dns), g_free(c->rtt);
+	g_free(c->path_src), g_free(c->path_dst), g_free(c->via), g_free(c->seen), g_free(c->filter);
 	g_free(c->sw), g_free(c->show), g_free(c);
 }
 
@@ -470,6 +472,21 @@ static struct lab *build(xmlNode *root, const char *path)
 			c->http = attr(x, "http");
 			c->dns = attr(x, "dns");
 			c->rtt = attr(x, "rtt");
+			g_autofree char *path = attr(x, "path");
+			if (path) { /* "SRC DST"; anything else is reported below */
+				g_auto(GStrv) w = g_strsplit_set(g_strstrip(path), " \t", -1);
+				guint n = 0;
+				for (guint k = 0; w[k]; k++)
+					if (*w[k] && n++ < 2)
+						*(n == 1 ? &c->path_src : &c->path_dst) = g_strdup(w[k]);
+				if (n != 2)
+					g_clear_pointer(&c->path_dst, g_free);
+				if (!c->path_src)
+					c->path_src = g_strdup("");
+			}
+			c->via = attr(x, "via");
+			c->seen = attr(x, "seen");
+			c->filter = attr(x, "filter");
 			c->points = attr_int(x, "points", 1);
 			g_autofree char *mn = attr(x, "min"), *mx = attr(x, "max");
 			double sec;
@@ -575,6 +592,76 @@ static bool vid_declared(const struct lab_switch *s, int vid)
 		if (g_array_index(s->vlans, int, i) == vid)
 			return true;
 	return false;
+}
+
+/* Does `target` name a capture point of the lab: NODE:IF, NODE (with an
+ * interface), SWITCH:PORT or a cable? As labctl capture resolves it. */
+static bool link_target_ok(const struct lab *lab, const char *target)
+{
+	if (lab_find_cable(lab, target))
+		return true;
+	const char *colon = strrchr(target, ':');
+	g_autofree char *name = colon ? g_strndup(target, (gsize)(colon - target)) : g_strdup(target);
+	const struct lab_node *n = lab_find_node(lab, name);
+	if (n) {
+		for (guint i = 0; i < n->ifs->len; i++) {
+			const struct lab_if *f = g_ptr_array_index(n->ifs, i);
+			if (!colon || !strcmp(f->name, colon + 1))
+				return true;
+		}
+		return false;
+	}
+	const struct lab_switch *sw = lab_find_switch(lab, name);
+	char *e = NULL;
+	long port = colon ? strtol(colon + 1, &e, 10) : -1;
+	return sw && e && e != colon + 1 && !*e && port >= 1 && port < sw->ports;
+}
+
+/* path= via= and seen= filter=: their targets exist, the filter compiles
+ * (pcap-filter(7), on Ethernet frames as the switch captures them). */
+static void check_path_seen(struct ctx *c, const struct lab *lab, const struct lab_check *k)
+{
+	if (k->path_src) {
+		const struct lab_node *d = k->path_dst ? lab_find_node(lab, k->path_dst) : NULL;
+		g_autofree char *daddr = d ? lab_node_address(d) : NULL;
+		struct prefix p;
+		if (!k->path_dst)
+			err_at(c, k->line, "path=: expected \"SRC DST\" (a node, then a node or an address)");
+		else if (!lab_find_node(lab, k->path_src))
+			err_at(c, k->line, "path=: the source \"%s\" is not a node", k->path_src);
+		else if (d ? !daddr : !parse_addr(k->path_dst, &p))
+			err_at(c, k->line, "path=: the destination \"%s\" is neither a node with an address nor an address",
+			       k->path_dst);
+		if (!k->via)
+			err_at(c, k->line, "path= needs via=\"NODE|SWITCH|CABLE\": the element the path must pass");
+		else if (!lab_find_node(lab, k->via) && !lab_find_switch(lab, k->via) && !lab_find_cable(lab, k->via))
+			err_at(c, k->line, "via=\"%s\" is neither a node, a switch nor a cable of the lab", k->via);
+	} else if (k->via) {
+		err_at(c, k->line, "via= belongs to a path= check");
+	}
+	if (k->seen) {
+		if (!link_target_ok(lab, k->seen))
+			err_at(c, k->line, "seen=\"%s\": expected NODE:IF, NODE, SWITCH:PORT or a cable of the lab", k->seen);
+		if (k->expect && strcmp(k->expect, "none"))
+			err_at(c, k->line, "expect for seen= must be \"none\" (no such frame crosses the link)");
+		if (k->filter) {
+			bool ctl = false;
+			for (const char *q = k->filter; *q; q++)
+				ctl |= (unsigned char)*q < ' ';
+			pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+			struct bpf_program bp;
+			if (ctl || strlen(k->filter) > 200)
+				err_at(c, k->line, "filter=: at most 200 characters on one line");
+			else if (!dead || pcap_compile(dead, &bp, k->filter, 1, PCAP_NETMASK_UNKNOWN) != 0)
+				err_at(c, k->line, "filter=\"%s\": %s", k->filter, dead ? pcap_geterr(dead) : "libpcap failed");
+			else
+				pcap_freecode(&bp);
+			if (dead)
+				pcap_close(dead);
+		}
+	} else if (k->filter) {
+		err_at(c, k->line, "filter= belongs to a seen= check");
+	}
 }
 
 static void check_impair(struct ctx *c, int line, const char *what, const char *spec)
@@ -1009,6 +1096,9 @@ static void semantics(struct ctx *c, struct lab *lab)
 				       "port/print, vlan/print, hash/print, stats/ports, stats/switch, impair/show ...)", k->show);
 			if (k->lines >= 0 && !k->expect)
 				err_at(c, k->line, "lines= counts the lines matching expect=: give expect=");
+		} else if (k->path_src || k->seen) {
+			if (k->node || k->sw)
+				err_at(c, k->line, "%s= names its own nodes: no node= or switch=", k->seen ? "seen" : "path");
 		} else if (k->sw || !k->node) {
 			err_at(c, k->line, "ping= and run= checks run in a node: give node=, not switch=");
 		} else if (!lab_find_node(lab, k->node))
@@ -1051,6 +1141,7 @@ static void semantics(struct ctx *c, struct lab *lab)
 			err_at(c, k->line, "http=\"%s\": characters a URL does not need", k->http);
 		if (k->dns && (!*k->dns || strspn(k->dns, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != strlen(k->dns)))
 			err_at(c, k->line, "dns=\"%s\": expected a host name", k->dns);
+		check_path_seen(c, lab, k);
 		if (k->ping) {
 			struct prefix p;
 			struct lab_node *t = lab_find_node(lab, k->ping);
@@ -1061,7 +1152,7 @@ static void semantics(struct ctx *c, struct lab *lab)
 				err_at(c, k->line, "ping target \"%s\" has no address", k->ping);
 			if (k->expect && strcmp(k->expect, "fail") && strcmp(k->expect, "success"))
 				err_at(c, k->line, "expect for ping must be \"fail\" or \"success\"");
-		} else if (k->expect) {
+		} else if (k->expect && !k->seen) {
 			GError *ge = NULL;
 			GRegex *re = g_regex_new(k->expect, 0, 0, &ge);
 			if (!re) {

@@ -148,14 +148,16 @@ struct lab_check {
 	char *node, *name;  /* node: NULL for a switch check */
 	char *sw, *show;    /* switch check: a read-only console command of switch `sw` */
 	int lines;          /* show: how many output lines must match expect, -1 = any */
-	char *ping, *run;   /* node check: exactly one of ping, run, tcp, http, dns, rtt */
+	char *ping, *run;   /* node check: exactly one of ping, run, tcp, http, dns, rtt, path, seen */
 	char *tcp;          /* "HOST:PORT": a TCP connection opens */
 	char *http;         /* "http://...": the page is fetched (expect= on its body) */
 	char *dns;          /* a name the node resolves (expect= on its addresses) */
 	char *rtt;          /* NODE|ADDRESS: the minimum of 3 pings within min_ms..max_ms */
+	char *path_src, *path_dst, *via; /* path="SRC DST" via=: the traced path passes through via */
+	char *seen, *filter; /* seen="LINK" filter="BPF": a matching frame crosses LINK in the timeout */
 	double rtt_min_ms, rtt_max_ms; /* 0 = no bound */
 	int points;         /* weight of the check in the score (default 1) */
-	char *expect;       /* regex for run; "fail" for ping means must not answer */
+	char *expect;       /* regex for run; "fail" for ping means must not answer, "none" for seen no frame */
 	int exit_code;      /* run: expected status (default 0) */
 	double timeout_s;   /* default 5 s */
 	int line;

@@ -357,3 +357,36 @@ const struct st_domain *state_domain(const struct state *st, const char *name)
 	}
 	return NULL;
 }
+
+bool state_target_port(const struct state *st, const char *target, char **sw, int *port, GString *err)
+{
+	for (guint i = 0; i < st->links->len; i++) {
+		const struct st_link *l = &g_array_index(st->links, struct st_link, i);
+		g_autofree char *full = g_strdup_printf("%s:%s", l->node, l->ifname);
+		if (!strcmp(full, target) || (!strchr(target, ':') && !strcmp(l->node, target))) {
+			*sw = g_strdup(l->sw);
+			*port = l->port;
+			return true;
+		}
+	}
+	for (guint i = 0; i < st->cables->len; i++) {
+		const struct st_cable *c = &g_array_index(st->cables, struct st_cable, i);
+		if (!state_cable_is(c, target, NULL))
+			continue;
+		int e = c->port[0] >= 0 ? 0 : 1;
+		*sw = g_strdup(c->sw[e]);
+		*port = c->port[e];
+		return true;
+	}
+	const char *colon = strrchr(target, ':');
+	if (colon && colon[1] >= '0' && colon[1] <= '9') {
+		g_autofree char *name = g_strndup(target, (gsize)(colon - target));
+		if (state_switch(st, name)) {
+			*sw = g_steal_pointer(&name);
+			*port = atoi(colon + 1);
+			return true;
+		}
+	}
+	g_string_printf(err, "no port \"%s\" in the lab (use NODE:IF, NODE, SWITCH:PORT or a cable SW1-SW2)", target);
+	return false;
+}

@@ -92,6 +92,12 @@ const struct st_domain *state_domain(const struct state *st, const char *name);
 /* The sandboxed node whose network namespace is `ns`, NULL if none. */
 const struct st_sandbox *state_sandbox(const struct state *st, const char *ns);
 
+/* The switch port a capture target means: NODE:IF or NODE (its first
+ * interface's port), SWITCH:PORT, or a cable SW1-SW2 (its end on SW1, or on
+ * SW2 when SW1 is on another site). False with *err saying so if the lab
+ * has no such port. *sw is a new string. */
+bool state_target_port(const struct state *st, const char *target, char **sw, int *port, GString *err);
+
 /* The management socket of switch `sw` (its pid file with .pid -> .mgmt):
  * the one place that name is derived. A new string, NULL if no such switch. */
 char *state_switch_mgmt(const struct state *st, const char *sw);

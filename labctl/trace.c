@@ -322,7 +322,7 @@ static char *path_summary(GPtrArray *path)
 		else if (h->kind == HOP_CABLE)
 			g_string_append_printf(s, " =(%s)=", h->note);
 		else if (h->kind == HOP_TUNNEL)
-			g_string_append_printf(s, " =(VXLAN %s-%s)=", h->a, h->b);
+			g_string_append_printf(s, " =(tunnel %s-%s)=", h->a, h->b);
 	}
 	return g_string_free(s, FALSE);
 }
@@ -713,6 +713,39 @@ static void probe(struct topo *t, const char *src, const char *dst, GPtrArray *f
 	g_array_free(seen, TRUE);
 	g_ptr_array_free(files, TRUE);
 	g_ptr_array_free(points, TRUE);
+}
+
+int trace_passes(const char *labname, const char *src, const char *dst, const char *via, char **detail)
+{
+	g_autofree char *dir = lab_dir(labname);
+	struct topo t = { .lab = labname, .dir = dir };
+	GString *err = g_string_new(NULL);
+	GPtrArray *fwd = g_ptr_array_new_with_free_func(hop_free);
+	int rc = -1;
+	if (topo_load(&t, err)) {
+		const struct lab_node *dn = lab_find_node(t.m, dst);
+		const struct lab_cable *vc = lab_find_cable(t.m, via);
+		g_autofree char *addr = dn ? lab_node_address(dn) : g_strdup(dst);
+		g_autofree char *reached = addr ? trace_path(&t, src, addr, fwd, err) : NULL;
+		if (reached) {
+			rc = 0;
+			for (guint i = 0; i < fwd->len && !rc; i++) {
+				const struct hop *h = g_ptr_array_index(fwd, i);
+				rc = h->kind == HOP_CABLE ? vc && !strcmp(h->a, vc->name)
+				   : (h->kind == HOP_IF || h->kind == HOP_SWITCH || h->kind == HOP_TUNNEL) && !strcmp(h->a, via);
+			}
+			g_autofree char *sum = path_summary(fwd);
+			*detail = g_strdup_printf("%s %s: %s", rc ? "passes" : "does not pass", via, sum);
+		} else if (!addr) {
+			*detail = g_strdup_printf("%s has no address", dst);
+		}
+	}
+	if (rc < 0 && !*detail)
+		*detail = g_strdup_printf("no path: %s", err->str);
+	g_string_free(err, TRUE);
+	g_ptr_array_free(fwd, TRUE);
+	topo_free(&t);
+	return rc;
 }
 
 int run_trace(int argc, char **argv)
