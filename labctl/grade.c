@@ -5,7 +5,7 @@
  * and `down` (so each is exactly what a student would see, and nothing a
  * submission does reaches another: separate labs, separate sandboxes).
  * A submission that does not validate or does not come up scores 0 with
- * the reason. Reports: text, json, csv. */
+ * the reason. Reports: text, json, junit, csv. */
 #include "cmds.h"
 #include "util.h"
 
@@ -28,6 +28,8 @@ struct sub {
 static const char *self_exe;
 static char *run_dir;
 static const char *ref_path;
+static GMutex progress_lock; /* graded, and the progress lines on stderr */
+static unsigned graded, n_subs;
 
 /* Run this program as `labctl CMD ARGS...` (NULL-ended; every command but
  * validate gets our run directory); its stdout+stderr in *out. Returns the
@@ -107,6 +109,10 @@ static void grade_one(gpointer data, gpointer user)
 	}
 	self(&down, "down", s->name, NULL); /* also after a failed up: idempotent */
 	s->secs = now_s() - t0;
+	g_mutex_lock(&progress_lock);
+	fprintf(stderr, "[%u/%u] %s: %d point%s%s%s (%.1f s)\n", ++graded, n_subs, s->student, s->score,
+		s->score == 1 ? "" : "s", s->reason ? ", " : "", s->reason ? s->reason : "", s->secs);
+	g_mutex_unlock(&progress_lock);
 }
 
 static gint by_name(gconstpointer a, gconstpointer b)
@@ -154,8 +160,54 @@ static void csvq(FILE *f, const char *s, const char *end)
 	fprintf(f, "\"%s", end);
 }
 
+/* JUnit XML: a <testsuite> per student, a <testcase> per check (a
+ * submission scoring 0 without checks: one failed case saying why). */
+static void report_junit(FILE *f, const struct lab *ref, GPtrArray *subs)
+{
+	unsigned tests = 0, failures = 0;
+	for (guint i = 0; i < subs->len; i++) {
+		const struct sub *s = g_ptr_array_index(subs, i);
+		tests += s->reason ? 1 : s->rows->len;
+		for (guint k = 0; k < s->rows->len; k++)
+			failures += !g_array_index(s->rows, struct check_row, k).pass;
+		failures += s->reason != NULL;
+	}
+	g_autofree char *rn = g_markup_escape_text(ref->name, -1);
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"%s\" tests=\"%u\" failures=\"%u\">\n",
+		rn, tests, failures);
+	for (guint i = 0; i < subs->len; i++) {
+		const struct sub *s = g_ptr_array_index(subs, i);
+		unsigned fails = s->reason != NULL;
+		for (guint k = 0; k < s->rows->len; k++)
+			fails += !g_array_index(s->rows, struct check_row, k).pass;
+		g_autofree char *st = g_markup_escape_text(s->student, -1);
+		fprintf(f, "  <testsuite name=\"%s\" tests=\"%u\" failures=\"%u\" time=\"%.1f\">\n"
+			"    <properties><property name=\"score\" value=\"%d\"/></properties>\n",
+			st, s->reason ? 1 : s->rows->len, fails, s->secs, s->score);
+		if (s->reason) {
+			g_autofree char *why = g_markup_escape_text(s->reason, -1);
+			fprintf(f, "    <testcase classname=\"%s\" name=\"the lab comes up\"><failure message=\"%s\"/></testcase>\n",
+				st, why);
+		}
+		for (guint k = 0; k < s->rows->len; k++) {
+			const struct check_row *r = &g_array_index(s->rows, struct check_row, k);
+			g_autofree char *n = g_markup_escape_text(r->name, -1), *d = g_markup_escape_text(r->detail, -1);
+			fprintf(f, "    <testcase classname=\"%s\" name=\"%s\">", st, n);
+			if (!r->pass)
+				fprintf(f, "<failure message=\"%s\"/>", d);
+			fprintf(f, "</testcase>\n");
+		}
+		fprintf(f, "  </testsuite>\n");
+	}
+	fprintf(f, "</testsuites>\n");
+}
+
 static void report(FILE *f, const char *fmt, const struct lab *ref, GPtrArray *subs, int max)
 {
+	if (!strcmp(fmt, "junit")) {
+		report_junit(f, ref, subs);
+		return;
+	}
 	if (!strcmp(fmt, "csv")) {
 		fprintf(f, "student,check,pass,points,detail\n");
 		for (guint i = 0; i < subs->len; i++) {
@@ -228,7 +280,7 @@ int run_grade(int argc, char **argv)
 	GOptionEntry entries[] = {
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Submissions graded at once (default: the CPU count)", "N" },
 		{ "format", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &formats,
-		  "text (default), json or csv; FMT=FILE writes that report to FILE; repeatable", "FMT[=FILE]" },
+		  "text (default), json, junit or csv; FMT=FILE writes that report to FILE; repeatable", "FMT[=FILE]" },
 		{ NULL }
 	};
 	GOptionContext *ctx = g_option_context_new("REFERENCE.xml SUBMISSION... - grade a class against a reference lab");
@@ -238,9 +290,12 @@ int run_grade(int argc, char **argv)
 		"submission's own checks are ignored; nodes are found by name) and taken down,\n"
 		"--jobs at a time. A submission that does not validate or does not come up\n"
 		"scores 0, with the reason. The score is the points= of the checks passed.\n"
-		"Reports: text (a line per student, then each check's pass count), json, csv\n"
-		"(a row per student and check). Exit status 0 when every submission was graded,\n"
-		"2 for a bad reference or command line.");
+		"Reports: text (a line per student, then each check's pass count), json, junit\n"
+		"(a testsuite per student, a testcase per check) and csv (a row per student and\n"
+		"check); several at once: --format text --format junit=class.xml. Progress goes\n"
+		"to stderr. Exit status 0 when every submission was graded, 2 for a bad\n"
+		"reference or command line.\n"
+		"  labctl grade labs/routed-wan.xml submissions/ -j 4 --format csv=grades.csv");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	bool ok = parse_options(ctx, &argc, &argv, "grade");
 	g_option_context_free(ctx);
@@ -256,8 +311,8 @@ int run_grade(int argc, char **argv)
 	}
 	for (int i = 0; formats && formats[i]; i++) {
 		g_autofree char *fn = g_strndup(formats[i], strcspn(formats[i], "="));
-		if (strcmp(fn, "text") && strcmp(fn, "json") && strcmp(fn, "csv")) {
-			fprintf(stderr, "labctl grade: --format %s: expected text, json or csv, optionally =FILE\n", formats[i]);
+		if (strcmp(fn, "text") && strcmp(fn, "json") && strcmp(fn, "junit") && strcmp(fn, "csv")) {
+			fprintf(stderr, "labctl grade: --format %s: expected text, json, junit or csv, optionally =FILE\n", formats[i]);
 			return 2;
 		}
 	}
@@ -273,6 +328,7 @@ int run_grade(int argc, char **argv)
 	GPtrArray *subs = g_ptr_array_new();
 	for (int i = 2; i < argc; i++)
 		collect(subs, argv[i]);
+	n_subs = subs->len;
 	double t0 = now_s();
 	GThreadPool *pool = g_thread_pool_new(grade_one, NULL, jobs, TRUE, NULL);
 	for (guint i = 0; i < subs->len; i++)
