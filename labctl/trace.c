@@ -35,7 +35,7 @@
 
 enum { TRACE_MAX_L3 = 16 };
 
-struct tlink { char *node, *ifname, *sw; int port; const struct lab_if *cfg; char mac[18]; };
+struct tlink { char *node, *ifname, *sw; int port; const struct lab_if *cfg; char mac[18]; char *live; };
 struct tcable { char *name, *swa, *swb; int pa, pb; const struct lab_cable *cfg; };
 struct ttun { char *sw, *node; int port; const struct lab_tunnel *cfg; };
 
@@ -246,7 +246,7 @@ static void topo_free(struct topo *t)
 {
 	for (guint i = 0; t->links && i < t->links->len; i++) {
 		struct tlink *l = g_ptr_array_index(t->links, i);
-		g_free(l->node), g_free(l->ifname), g_free(l->sw), g_free(l);
+		g_free(l->node), g_free(l->ifname), g_free(l->sw), g_free(l->live), g_free(l);
 	}
 	for (guint i = 0; t->cables && i < t->cables->len; i++) {
 		struct tcable *c = g_ptr_array_index(t->cables, i);
@@ -281,6 +281,45 @@ static bool if_has_ip(const struct lab_if *f, const char *ip)
 			return true;
 	}
 	return false;
+}
+
+/* The addresses the node's kernel has on the link (`ip -o addr show`),
+ * asked once: SLAAC and link-local IPv6 addresses, DHCP leases, addresses
+ * a student added by hand. */
+static const char *link_live(const struct topo *t, struct tlink *l)
+{
+	if (!l->live) {
+		g_autofree char *args = g_strdup_printf("-o addr show dev %s", l->ifname);
+		node_ip(t, l->node, args, &l->live);
+		if (!l->live)
+			l->live = g_strdup("");
+	}
+	return l->live;
+}
+
+static bool link_has_live_ip(const struct topo *t, struct tlink *l, const char *ip)
+{
+	g_autofree char *v4 = g_strdup_printf(" inet %s/", ip), *v6 = g_strdup_printf(" inet6 %s/", ip);
+	const char *a = link_live(t, l);
+	return strstr(a, v4) || strstr(a, v6);
+}
+
+/* The link's first global address (without the prefix length), from the
+ * lab's configuration, or else from its kernel; NULL if it has none. */
+static char *link_first_addr(const struct topo *t, struct tlink *l)
+{
+	if (l->cfg && l->cfg->ips->len) {
+		const char *ip = g_ptr_array_index(l->cfg->ips, 0);
+		return g_strndup(ip, strcspn(ip, "/"));
+	}
+	const char *a = link_live(t, l);
+	for (const char *p = a; (p = strstr(p, " inet")); p++) {
+		const char *v = strchr(p + 1, ' ');
+		const char *sc = strstr(p, " scope ");
+		if (v && sc && !strncmp(sc, " scope global", 13))
+			return g_strndup(v + 1, strcspn(v + 1, "/ "));
+	}
+	return NULL;
 }
 
 static bool cable_carries(const struct tcable *c, int vlan)
@@ -333,7 +372,20 @@ struct visit { char *sw; int vlan, in; int prev; int via_kind; const void *via; 
 /* Walk from interface `from` to the interface owning `ip` in the same L2
  * domain. Appends hops (switches, cables, tunnels) and returns the target
  * link, or NULL with a reason. */
+static struct tlink *l2_walk_by(struct topo *t, struct tlink *from, const char *ip, GPtrArray *path, GString *why,
+				bool live);
+
+/* First by the lab's configured addresses; failing that, by the addresses
+ * the nodes' kernels have (a next hop that is a router's link-local
+ * address, an address from SLAAC or DHCP). */
 static struct tlink *l2_walk(struct topo *t, struct tlink *from, const char *ip, GPtrArray *path, GString *why)
+{
+	struct tlink *l = l2_walk_by(t, from, ip, path, why, false);
+	return l ? l : l2_walk_by(t, from, ip, path, why, true);
+}
+
+static struct tlink *l2_walk_by(struct topo *t, struct tlink *from, const char *ip, GPtrArray *path, GString *why,
+				bool live)
 {
 	GArray *q = g_array_new(FALSE, FALSE, sizeof(struct visit));
 	int start_vlan = from->cfg ? from->cfg->vlan : 0;
@@ -348,7 +400,7 @@ static struct tlink *l2_walk(struct topo *t, struct tlink *from, const char *ip,
 		for (guint i = 0; i < t->links->len && found < 0; i++) {
 			struct tlink *l = g_ptr_array_index(t->links, i);
 			if (l != from && !strcmp(l->sw, cur.sw) && (l->cfg ? l->cfg->vlan : 0) == cur.vlan &&
-			    if_has_ip(l->cfg, ip)) {
+			    (live ? link_has_live_ip(t, l, ip) : if_has_ip(l->cfg, ip))) {
 				target = l;
 				found = (int)qi;
 			}
@@ -794,10 +846,8 @@ int run_trace(int argc, char **argv)
 		goto out;
 	/* the return path: from the node that answered, to the source's address on the way out */
 	struct hop *first = fwd->len ? g_ptr_array_index(fwd, 0) : NULL;
-	const struct tlink *sl = first ? find_link(&t, first->a, first->b) : NULL;
-	if (sl && sl->cfg && sl->cfg->ips->len) {
-		const char *ip = g_ptr_array_index(sl->cfg->ips, 0);
-		src_addr = g_strndup(ip, strcspn(ip, "/"));
+	struct tlink *sl = first ? find_link(&t, first->a, first->b) : NULL;
+	if (sl && (src_addr = link_first_addr(&t, sl))) {
 		GString *e2 = g_string_new(NULL);
 		back = trace_path(&t, reached, src_addr, rev, e2);
 		if (!back)

@@ -3,7 +3,7 @@
 # is missing. Idempotent; needs root (or sudo) only when something is missing.
 set -eu
 PKGS="gcc make pkg-config libc6-dev libglib2.0-dev libxml2-dev libsodium-dev libpcap-dev libncurses-dev libvirt-dev libvdeplug-dev vde2 \
-iproute2 iputils-ping procps tshark tmux psmisc clang iperf3 nftables netcat-openbsd frr bird2 dnsmasq-base isc-dhcp-client openvswitch-switch libslirp-dev python3 curl \
+iproute2 iputils-ping procps tshark tmux psmisc clang iperf3 nftables netcat-openbsd frr bird2 dnsmasq-base isc-dhcp-client openvswitch-switch libslirp-dev python3 curl radvd \
 qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio libvirt-daemon-system qemu-utils"
 missing=""
 for p in $PKGS; do
