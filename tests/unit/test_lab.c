@@ -165,6 +165,62 @@ static void test_impairments_and_checks(void)
 		      "</lab>\n", e);
 }
 
+/* path= via= and seen= filter=: targets, the BPF (libpcap compiles it),
+ * one line only (a newline went to the switch console as a second command). */
+static void test_path_seen_checks(void)
+{
+	static const char *e[] = {
+		"5:path=: expected \"SRC DST\"",
+		"6:the source \"zz\" is not a node",
+		"7:via=\"nowhere\" is neither",
+		"8:seen=\"a:eth9\": expected NODE:IF",
+		"9:filter=\"tcp port\"",
+		"10:filter=: at most 200 characters on one line",
+		"11:expect for seen= must be \"none\"",
+		"12:seen= names its own nodes",
+		"13:seen=\"s:40\"",
+		NULL };
+	expect_errors("<lab name=\"x\">\n"
+		      "  <switch name=\"s\"/><switch name=\"t\"/><cable a=\"s\" b=\"t\"/>\n"
+		      "  <node name=\"a\"><if switch=\"s\" ip=\"10.0.0.1/24\"/></node>\n"
+		      "  <node name=\"b\"><if switch=\"t\" ip=\"10.0.0.2/24\"/></node>\n"
+		      "  <check path=\"a\" via=\"s\"/>\n"
+		      "  <check path=\"zz b\" via=\"s\"/>\n"
+		      "  <check path=\"a b\" via=\"nowhere\"/>\n"
+		      "  <check seen=\"a:eth9\"/>\n"
+		      "  <check seen=\"a:eth0\" filter=\"tcp port\"/>\n"
+		      "  <check seen=\"a:eth0\" filter=\"icmp&#10;port/remove 1\"/>\n"
+		      "  <check seen=\"s-t\" expect=\"yes\"/>\n"
+		      "  <check node=\"a\" seen=\"s:1\"/>\n"
+		      "  <check seen=\"s:40\"/>\n"
+		      "</lab>\n", e);
+	static const char *none[] = { NULL };
+	const char *ok = "<lab name=\"x\">\n"
+			 "  <switch name=\"s\"/><switch name=\"t\"/><cable a=\"s\" b=\"t\"/>\n"
+			 "  <node name=\"a\"><if switch=\"s\" ip=\"10.0.0.1/24\"/></node>\n"
+			 "  <node name=\"b\"><if switch=\"t\" ip=\"10.0.0.2/24\"/></node>\n"
+			 "  <check path=\" a   10.0.0.2 \" via=\"t-s\"/>\n"
+			 "  <check seen=\"s-t\" filter=\"icmp and ip6[40] == 134 or udp port 520\" expect=\"none\"/>\n"
+			 "  <check seen=\"b\"/><check seen=\"s:3\"/><check seen=\"a:eth0\"/>\n"
+			 "</lab>\n";
+	expect_errors(ok, none);
+	g_autofree char *path = write_tmp(ok);
+	GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
+	struct lab *lab = lab_load(path, errs);
+	g_assert_nonnull(lab);
+	g_ptr_array_free(errs, TRUE);
+	const struct lab_check *c = g_ptr_array_index(lab->checks, 0);
+	g_assert_cmpstr(c->path_src, ==, "a");
+	g_assert_cmpstr(c->path_dst, ==, "10.0.0.2");
+	g_assert_cmpstr(c->via, ==, "t-s");
+	g_assert_null(c->node);
+	c = g_ptr_array_index(lab->checks, 1);
+	g_assert_cmpstr(c->seen, ==, "s-t");
+	g_assert_cmpstr(c->expect, ==, "none");
+	lab_free(lab);
+	g_unlink(path);
+}
+
 static void test_missing_file(void)
 {
 	GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
@@ -276,14 +332,21 @@ static void test_sites_and_vxlan(void)
 
 static void test_teaching_labs_valid(void)
 {
+	/* every labs/NAME.xml and labs/DIR/DIR.xml (the labs with per-node folders) */
+	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GDir) d = g_dir_open("labs", 0, NULL);
-	const char *f;
-	unsigned n = 0;
 	g_assert_nonnull(d);
-	while ((f = g_dir_read_name(d))) {
-		if (!g_str_has_suffix(f, ".xml"))
-			continue;
-		g_autofree char *p = g_build_filename("labs", f, NULL);
+	for (const char *f; (f = g_dir_read_name(d));) {
+		g_autofree char *sub = g_strdup_printf("labs/%s/%s.xml", f, f);
+		if (g_str_has_suffix(f, ".xml"))
+			g_ptr_array_add(files, g_build_filename("labs", f, NULL));
+		else if (g_file_test(sub, G_FILE_TEST_IS_REGULAR))
+			g_ptr_array_add(files, g_steal_pointer(&sub));
+	}
+	unsigned n = 0;
+	for (guint i = 0; i < files->len; i++) {
+		const char *p = g_ptr_array_index(files, i);
+		g_test_message("%s", p);
 		GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
 		struct lab *lab = lab_load(p, errs);
 		for (guint i = 0; i < errs->len; i++)
@@ -296,7 +359,8 @@ static void test_teaching_labs_valid(void)
 		g_ptr_array_free(errs, TRUE);
 		n++;
 	}
-	g_assert_cmpuint(n, >=, 2);
+	g_ptr_array_free(files, TRUE);
+	g_assert_cmpuint(n, >=, 19);
 }
 
 /* Hostile attributes: a key path with a newline (it went into a switch
@@ -582,5 +646,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/lab/loops_per_vlan", test_loops_per_vlan);
 	g_test_add_func("/lab/mgmt_final_status", test_mgmt_final_status);
 	g_test_add_func("/lab/relative_paths", test_relative_paths);
+	g_test_add_func("/lab/path_seen_checks", test_path_seen_checks);
 	return g_test_run();
 }
