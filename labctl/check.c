@@ -253,6 +253,17 @@ static bool run_one(const char *labname, const struct lab *lab, const struct lab
 		char *argv[] = { "ping", strchr(addr, ':') ? "-6" : "-4", "-c", "1", "-W", "1", addr, NULL };
 		g_autofree char *pout = NULL;
 		int rc = node_run(dir, c->node, argv, &pout);
+		/* no route here, or an ICMP unreachable from a router on the way */
+		const char *unr = rc && pout ? strcasestr(pout, "unreachable") : NULL;
+		*definite = unr != NULL;
+		if (unr) {
+			const char *b = unr;
+			while (b > pout && b[-1] != '\n' && b[-1] != ':')
+				b--;
+			g_autofree char *why = g_strstrip(g_strndup(b, strcspn(b, "\n")));
+			*detail = g_strdup_printf("ping %s got no answer (%s)", addr, why);
+			return want_fail;
+		}
 		*detail = g_strdup_printf("ping %s %s", addr, rc == 0 ? "answered" : "got no answer");
 		return want_fail ? rc != 0 : rc == 0;
 	}
@@ -405,7 +416,8 @@ int run_check(int argc, char **argv)
 		   "path=\"SRC DST\" via=NODE|SWITCH|CABLE (the path labctl trace computes passes\n"
 		   "there); seen=NODE:IF|SWITCH:PORT|CABLE filter=BPF (a matching frame crosses it\n"
 		   "within the timeout; expect=none: none does).\n"
-		   "A refused connection or a name that does not exist ends a check after 1 s.\n"
+		   "A definite answer (a refused connection, a name that does not exist, no route,\n"
+		   "an ICMP unreachable) ends a check after 1 s.\n"
 		   "points=N weighs a check (default 1): the score is printed when points differ.\n"
 		   "A failing run= check shows why (the exit code, or the expression that did not\n"
 		   "match) and the first 20 lines of its output; tap, json and junit carry the whole output.\n"

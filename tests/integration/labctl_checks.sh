@@ -2,8 +2,9 @@
 # should: tcp= (a connection), http= (a page, expect= on it), dns= (the
 # node's own resolver and hosts), rtt= min/max (a link's delay), path= via=
 # (the traced path passes a router), seen= filter= (a frame crosses a link,
-# or with expect=none does not), points= and the score; definite failures (connection refused, no such name) end
-# their check after about 1 s instead of its timeout.
+# or with expect=none does not), points= and the score; definite failures
+# (connection refused, no such name, no route) end their check after about
+# 1 s instead of its timeout.
 . tests/integration/lib.sh
 need_root
 command -v curl >/dev/null || skip "needs curl"
@@ -23,6 +24,7 @@ cat > "$T/good.xml" <<'X'
   <check node="cl" http="http://10.7.0.1/" expect="hello checks" name="the page" points="3"/>
   <check node="cl" dns="web" expect="10\.7\.0\.1" name="web resolves"/>
   <check node="cl" rtt="web" min="35ms" max="80ms" name="a 40 ms round trip"/>
+  <check node="cl" ping="far" name="cl reaches far" timeout="10s"/>
   <check path="cl far" via="r" name="cl reaches far through r"/>
   <check seen="far:eth0" filter="icmp" name="far's pings cross its link"/>
   <check seen="r:eth0" filter="tcp port 22" expect="none" timeout="1s" name="no ssh on r's LAN leg"/>
@@ -31,7 +33,7 @@ X
 # the same lab, every check wrong in its own way
 sed -e 's|tcp="web:80"|tcp="web:81" timeout="10s"|' -e 's|expect="hello checks"|expect="goodbye"|' \
     -e 's|dns="web" expect="10\\.7\\.0\\.1"|dns="nosuchhost" timeout="10s"|' -e 's|min="35ms" max="80ms"|min="100ms"|' \
-    -e 's|path="cl far"|path="cl web"|' -e 's|seen="far:eth0" filter="icmp"|seen="web:eth0" filter="icmp" timeout="2s"|' \
+    -e 's|path="cl far"|path="cl web"|' -e 's|node="cl" ping="far"|node="web" ping="far"|' -e 's|seen="far:eth0" filter="icmp"|seen="web:eth0" filter="icmp" timeout="2s"|' \
     -e 's|filter="tcp port 22"|filter="icmp"|' \
     "$T/good.xml" > "$T/bad.xml"
 N="${P}c"
@@ -41,26 +43,27 @@ lab "$N"
 "$L" check --name "$N" "$T/good.xml" --format text --format json="$T/good.json" > "$T/good.txt"; rc=$?
 cat "$T/good.txt"
 [ $rc -eq 0 ] || fail "the good checks failed"
-grep -q '"score": 10, "max_score": 10' "$T/good.json" || fail "score of the good lab"
-grep -q "^score 10 of 10 points$" "$T/good.txt" || fail "text score"
+grep -q '"score": 11, "max_score": 11' "$T/good.json" || fail "score of the good lab"
+grep -q "^score 11 of 11 points$" "$T/good.txt" || fail "text score"
 start=$(date +%s.%N)
 "$L" check --name "$N" "$T/bad.xml" --format text --format json="$T/bad.json" > "$T/bad.txt"; rc=$?
 secs=$(echo "$(date +%s.%N) $start" | awk '{ printf "%.1f", $1 - $2 }')
 cat "$T/bad.txt"
 [ $rc -eq 1 ] || fail "the bad checks did not fail (rc $rc)"
-[ "$(grep -c '^FAIL' "$T/bad.txt")" -eq 7 ] || fail "not every bad check failed"
+[ "$(grep -c '^FAIL' "$T/bad.txt")" -eq 8 ] || fail "not every bad check failed"
 grep -q "no connection to 10.7.0.1:81 (Connection refused)" "$T/bad.txt" || fail "tcp: refusal not said"
 grep -q "does not match /goodbye/" "$T/bad.txt" || fail "http: mismatch not said"
 grep -q "nosuchhost does not resolve" "$T/bad.txt" || fail "dns: not said"
 grep -q "RTT to 10.7.0.1 .* expected 100..any ms" "$T/bad.txt" || fail "rtt: bound not said"
+grep -q "ping 10.7.2.1 got no answer (Network is unreachable)" "$T/bad.txt" || fail "ping: no route not said"
 grep -q "does not pass r: cl:eth0 > lan\[.*\] > web:eth0" "$T/bad.txt" || fail "path: the direct path not shown"
 grep -q "no frame matching 'icmp' crossed web:eth0 in 2 s" "$T/bad.txt" || fail "seen: absence not said"
 grep -q "a frame matching 'icmp' crossed r:eth0" "$T/bad.txt" || fail "seen none: the frame not said"
 grep -q "PASS  cl reaches far through r .*passes r: cl:eth0 > lan\[.*\] > r:eth0 > lan2\[.*\] > far:eth0" "$T/good.txt" || fail "path: the routed path not shown"
-grep -q '"score": 0, "max_score": 10' "$T/bad.json" || fail "score of the bad lab"
-# two definite failures with 10 s timeouts end after about 1 s each: with
-# the others' 5 + 5 + 5 + 2 s and the last seen= (at once), about 20 s in
-# all (37 s if they waited)
+grep -q '"score": 0, "max_score": 11' "$T/bad.json" || fail "score of the bad lab"
+# three definite failures with 10 s timeouts (refused, no such name, no
+# route) end after about 1 s each: with the others' 5 + 5 + 5 + 2 s and the
+# last seen= (at once), about 21 s in all (48 s if they waited)
 echo "the bad checks took $secs s"
 within "$secs" 0 28 || fail "definite failures waited out their timeouts ($secs s)"
 "$L" down "$N" >/dev/null || fail "down"

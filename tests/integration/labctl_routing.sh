@@ -19,13 +19,17 @@ reroute() {
 	"$L" exec "$N" "$1" -- ip route show "$2" | grep -q "$3" || fail "$1 never routed $2 $3"
 	awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
 }
+# bring lab file $1 up as $N and pass its checks
+up_checked() {
+	lab "$N"
+	"$L" up --name "$N" "$1" > "$T/up" 2>&1 || { cat "$T/up"; fail "up $1"; }
+	"$L" check --name "$N" "$1" > "$T/report"; rc=$?
+	cat "$T/report"
+	[ $rc -eq 0 ] || fail "checks of $1 failed"
+}
 if command -v vtysh >/dev/null && [ -x /usr/lib/frr/frrinit.sh ]; then
 	N="${P}b"
-	lab "$N"
-	"$L" up --name "$N" labs/bgp/bgp.xml > "$T/up" 2>&1 || { cat "$T/up"; fail "up bgp"; }
-	"$L" check --name "$N" labs/bgp/bgp.xml > "$T/report"; rc=$?
-	cat "$T/report"
-	[ $rc -eq 0 ] || fail "checks of the BGP lab failed"
+	up_checked labs/bgp/bgp.xml
 	"$L" exec "$N" r3 -- vtysh -c 'show bgp ipv4 unicast' | grep -q '10.99.0.0' && fail "r3 has the filtered prefix"
 	"$L" exec "$N" r2 -- vtysh -c 'show bgp ipv4 unicast' | grep -q '10.99.0.0' || fail "r2 (no filter) lacks 10.99.0.0/24"
 	"$L" trace "$N" h1 h3 | tee "$T/trace"
@@ -49,11 +53,7 @@ fi
 
 command -v bird >/dev/null || skip "BIRD is not installed (apt-get install bird2)"
 N="${P}r"
-lab "$N"
-"$L" up --name "$N" labs/rip/rip.xml > "$T/up" 2>&1 || { cat "$T/up"; fail "up rip"; }
-"$L" check --name "$N" labs/rip/rip.xml > "$T/report"; rc=$?
-cat "$T/report"
-[ $rc -eq 0 ] || fail "checks of the RIP lab failed"
+up_checked labs/rip/rip.xml
 "$L" link set "$N" r1:eth1 down || fail "link set down"
 secs=$(reroute r1 10.3.0.0/24 "via 10.0.12.2")
 echo "RIP rerouted through r2 in $secs s (timeout 6 s)"
