@@ -153,8 +153,7 @@ int run_capture(int argc, char **argv)
 			break; /* the reader went away */
 		if (duration > 0 && now_s() - t0 >= duration)
 			break;
-		g_clear_pointer(&last, g_free);
-		if (!capture_poll(m, port, NULL, &last))
+		if (!capture_poll(m, port, NULL, &last)) /* keeps the last line it saw */
 			break;
 	}
 	g_autofree char *stop = g_strdup_printf("capture/stop %d", port);

@@ -197,11 +197,11 @@ static bool seen_one(const char *labname, const struct lab_check *c, char **deta
 	g_autofree char *stop = g_strdup_printf("capture/stop %d", port);
 	mgmt(m, stop, NULL);
 	unlink(path);
-	const char *f = c->filter ? c->filter : "any frame";
+	g_autofree char *what = c->filter ? g_strdup_printf("frame matching '%s'", c->filter) : g_strdup("frame");
 	if (written > 0)
-		*detail = g_strdup_printf("a frame matching '%s' crossed %s after %.1f s", f, c->seen, now_s() - t0);
+		*detail = g_strdup_printf("a %s crossed %s after %.1f s", what, c->seen, now_s() - t0);
 	else
-		*detail = g_strdup_printf("no frame matching '%s' crossed %s in %.0f s", f, c->seen, c->timeout_s);
+		*detail = g_strdup_printf("no %s crossed %s in %.0f s", what, c->seen, c->timeout_s);
 	return none ? written == 0 : written > 0;
 }
 
@@ -316,7 +316,7 @@ static char *label_of(const struct result *r)
 	if (c->path_src)
 		return g_strdup_printf("path %s -> %s via %s", c->path_src, c->path_dst, c->via);
 	if (c->seen)
-		return g_strdup_printf("seen %s%s%s%s", c->expect ? "no " : "", c->filter ? c->filter : "frame", " on ", c->seen);
+		return g_strdup_printf("seen %s%s on %s", c->expect ? "no " : "", c->filter ? c->filter : "frame", c->seen);
 	const char *kind = c->ping ? "ping" : c->tcp ? "tcp" : c->http ? "http" : c->dns ? "dns" : c->rtt ? "rtt" : "run";
 	const char *what = c->ping ? c->ping : c->tcp ? c->tcp : c->http ? c->http : c->dns ? c->dns : c->rtt ? c->rtt : c->run;
 	return g_strdup_printf("%s: %s %s", c->node, kind, what);
