@@ -111,6 +111,7 @@ $(B)/bench/swcore: $(B)/obj/bench/swcore.o $(CORE_LIB)
 
 deps:
 	@sh tests/install-deps.sh
+	@sh tests/libvirt-up.sh
 
 check: deps
 	@$(MAKE) --no-print-directory all
