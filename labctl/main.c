@@ -2,6 +2,7 @@
  * Subcommands in a table, each with --help (wireguard-tools' style). */
 #include "lab.h"
 #include "cmds.h"
+#include "../vde/core/version.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -214,11 +215,15 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: labctl COMMAND [OPTIONS] ...\n\nCommands:\n");
 	for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
-	fprintf(f, "\nlabctl COMMAND --help describes each command.\n");
+	fprintf(f, "\nlabctl COMMAND --help describes each command; labctl --version says which labctl.\n");
 }
 
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		printf("labctl %s (vdelab: labs of switches, nodes, cables and checks)\n", VDELAB_VERSION);
+		return 0;
+	}
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

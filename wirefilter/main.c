@@ -7,6 +7,7 @@
 #include "../vde/core/daemon.h"
 #include "../vde/core/log.h"
 #include "../vde/core/markov.h"
+#include "../vde/core/version.h"
 #include <math.h>
 
 #include <errno.h>
@@ -610,7 +611,7 @@ int main(int argc, char **argv)
 	g_auto(GStrv) o_speed = NULL, o_chan = NULL, o_noise = NULL, o_mtu = NULL;
 	g_autofree gchar *vsw = NULL, *mgmt = NULL, *mgmtmode = NULL, *pidfile = NULL, *rcfile = NULL;
 	g_autofree gchar *imp = NULL, *imp_lr = NULL, *imp_rl = NULL;
-	gboolean nofifo = FALSE, daemonize = FALSE, verbose = FALSE;
+	gboolean nofifo = FALSE, daemonize = FALSE, verbose = FALSE, version = FALSE;
 	gint64 seed = -1;
 	GOptionEntry entries[] = {
 		{ "vde", 'v', 0, G_OPTION_ARG_STRING, &vsw, "Join switch directories SW1 and SW2", "SW1:SW2" },
@@ -634,6 +635,7 @@ int main(int argc, char **argv)
 		{ "daemon", 0, 0, G_OPTION_ARG_NONE, &daemonize, "Run in the background", NULL },
 		{ "pidfile", 0, 0, G_OPTION_ARG_FILENAME, &pidfile, "Write the pid to FILE", "FILE" },
 		{ "verbose", 0, 0, G_OPTION_ARG_NONE, &verbose, "Say why the filter exits", NULL },
+		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
 		{ NULL }
 	};
 	GError *gerr = NULL;
@@ -651,6 +653,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	g_option_context_free(ctx);
+	if (version) {
+		printf("vdelab-wirefilter %s (wirefilter of VDE 2.3.2: its options and console)\n", VDELAB_VERSION);
+		return 0;
+	}
 	log_set_verbose(verbose);
 	ep_program_name = "vdelab-wirefilter";
 

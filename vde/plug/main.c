@@ -7,6 +7,7 @@
 #include "../core/capture.h"
 #include "../core/daemon.h"
 #include "../core/log.h"
+#include "../core/version.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -70,6 +71,7 @@ int main(int argc, char **argv)
 	g_autofree gchar *pidfile = NULL, *descr = NULL, *imp = NULL, *imp_lr = NULL, *imp_rl = NULL;
 	g_autofree gchar *genkey = NULL, *genpair = NULL, *capfile = NULL, *capfilter = NULL;
 	gint64 seed = -1;
+	gboolean version = FALSE;
 	GOptionEntry entries[] = {
 		{ "genkey", 0, 0, G_OPTION_ARG_FILENAME, &genkey, "Write a new pre-shared cable key to FILE (mode 0600) and exit", "FILE" },
 		{ "genkeypair", 0, 0, G_OPTION_ARG_FILENAME, &genpair, "Write a new key pair to FILE (0600) and FILE.pub and exit", "FILE" },
@@ -83,6 +85,7 @@ int main(int argc, char **argv)
 		{ "pidfile", 'p', 0, G_OPTION_ARG_FILENAME, &pidfile, "Write the pid to FILE", "FILE" },
 		{ "descr", 'D', 0, G_OPTION_ARG_STRING, &descr, "Description shown by the switch's port/print", "TEXT" },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Say why the plug exits", NULL },
+		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
 		{ NULL }
 	};
 	GError *gerr = NULL;
@@ -98,6 +101,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	g_option_context_free(ctx);
+	if (version) {
+		printf("vdelab-plug %s (a plug and cable of VDE 2.3.2's vde_plug protocol)\n", VDELAB_VERSION);
+		return 0;
+	}
 	if (genkey || genpair) {
 		char err[300];
 		g_autofree gchar *pub = genpair ? g_strconcat(genpair, ".pub", NULL) : NULL;

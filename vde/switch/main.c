@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define VDELAB_VERSION "0.1"
+#include "../core/version.h"
 
 static void update_events(struct swd *d, struct port_io *pio)
 {
