@@ -162,28 +162,31 @@ static void csvq(FILE *f, const char *s, const char *end)
 
 /* JUnit XML: a <testsuite> per student, a <testcase> per check (a
  * submission scoring 0 without checks: one failed case saying why). */
+static unsigned junit_tests(const struct sub *s) { return s->reason ? 1 : s->rows->len; }
+static unsigned junit_failures(const struct sub *s)
+{
+	unsigned n = s->reason != NULL;
+	for (guint k = 0; k < s->rows->len; k++)
+		n += !g_array_index(s->rows, struct check_row, k).pass;
+	return n;
+}
+
 static void report_junit(FILE *f, const struct lab *ref, GPtrArray *subs)
 {
 	unsigned tests = 0, failures = 0;
 	for (guint i = 0; i < subs->len; i++) {
-		const struct sub *s = g_ptr_array_index(subs, i);
-		tests += s->reason ? 1 : s->rows->len;
-		for (guint k = 0; k < s->rows->len; k++)
-			failures += !g_array_index(s->rows, struct check_row, k).pass;
-		failures += s->reason != NULL;
+		tests += junit_tests(g_ptr_array_index(subs, i));
+		failures += junit_failures(g_ptr_array_index(subs, i));
 	}
 	g_autofree char *rn = g_markup_escape_text(ref->name, -1);
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"%s\" tests=\"%u\" failures=\"%u\">\n",
 		rn, tests, failures);
 	for (guint i = 0; i < subs->len; i++) {
 		const struct sub *s = g_ptr_array_index(subs, i);
-		unsigned fails = s->reason != NULL;
-		for (guint k = 0; k < s->rows->len; k++)
-			fails += !g_array_index(s->rows, struct check_row, k).pass;
 		g_autofree char *st = g_markup_escape_text(s->student, -1);
 		fprintf(f, "  <testsuite name=\"%s\" tests=\"%u\" failures=\"%u\" time=\"%.1f\">\n"
 			"    <properties><property name=\"score\" value=\"%d\"/></properties>\n",
-			st, s->reason ? 1 : s->rows->len, fails, s->secs, s->score);
+			st, junit_tests(s), junit_failures(s), s->secs, s->score);
 		if (s->reason) {
 			g_autofree char *why = g_markup_escape_text(s->reason, -1);
 			fprintf(f, "    <testcase classname=\"%s\" name=\"the lab comes up\"><failure message=\"%s\"/></testcase>\n",
