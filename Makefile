@@ -7,9 +7,22 @@
 #   make fuzz-smoke run each fuzz target 60 s (FUZZ_SECONDS), print exec counts
 #   make bench      run the benchmarks (results in BENCHMARKS.md)
 #   make guest-image  the default VM guest (Debian cloud kernel + busybox) in build/guest
+#   make man        the man pages (scdoc) into build/man
+#   make install    PREFIX (/usr/local) and DESTDIR: programs, man pages, bash
+#                   completion, the Wireshark extcap link, share/vdelab data
+#   make uninstall  removes exactly what make install put there
+#   make deb        the Debian package (dpkg-buildpackage) into build/deb
+#   make installcheck  the integration tests against the programs in $(BINDIR)
 
 CC      ?= cc
 B       ?= build
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/vdelab
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# Wireshark looks for extcap programs only in its own folder, whatever PREFIX is
+EXTCAPDIR ?= /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/wireshark/extcap
 PKGS    := glib-2.0 libxml-2.0 libsodium libpcap slirp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
@@ -63,10 +76,22 @@ $(B)/obj/labctl/lab_rng.c: labs/lab.rng
 $(B)/obj/labctl/lab_rng.o: $(B)/obj/labctl/lab_rng.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
-LABCTL_LIBS := $(shell pkg-config --libs ncurses 2>/dev/null || echo -lncurses) $(shell pkg-config --libs libvirt 2>/dev/null || echo -lvirt)
+LABCTL_LIBS := $(shell pkg-config --libs ncurses 2>/dev/null || echo -lncurses) $(shell pkg-config --libs libvirt 2>/dev/null || echo -lvirt) \
+	$(shell pkg-config --libs libgvc 2>/dev/null || echo -lgvc -lcgraph -lcdt)
+
+$(B)/obj/labctl/graph.o: CFLAGS += $(shell pkg-config --cflags libgvc 2>/dev/null)
 
 $(B)/labctl: $(LABCTL_OBJ) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LABCTL_LIBS)
+
+# where an installed labctl finds its data (the build folder's labctl uses
+# the tree); util.o is rebuilt when DATADIR changes
+$(B)/datadir.stamp: FORCE
+	@mkdir -p $(B)/obj/labctl
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+$(B)/obj/labctl/util.o: labctl/util.c $(B)/datadir.stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DVDELAB_DATADIR='"$(DATADIR)"' -c $< -o $@
 
 $(B)/tests/test_lab: $(B)/obj/tests/unit/test_lab.o $(filter-out $(B)/obj/labctl/main.o,$(LABCTL_OBJ)) $(CORE_LIB)
 	@mkdir -p $(dir $@)
@@ -157,11 +182,45 @@ fidelity: deps
 guest-image: deps
 	@sh labctl/guest/mkguest.sh $(B)/guest
 
+# man pages: NAME.SECTION.scd next to each program (scdoc(5) syntax)
+MAN_SRC := vde/switch/vdelab-switch.8.scd vde/plug/vdelab-plug.1.scd \
+	wirefilter/vdelab-wirefilter.1.scd labctl/labctl.8.scd labs/vdelab-lab.5.scd
+MANS := $(foreach m,$(MAN_SRC),$(B)/man/$(basename $(notdir $(m))))
+man: $(MANS)
+define man_rule
+$(B)/man/$(basename $(notdir $(1))): $(1)
+	@mkdir -p $(B)/man
+	scdoc < $$< > $$@
+endef
+$(foreach m,$(MAN_SRC),$(eval $(call man_rule,$(m))))
+
+COMPLETION := labctl/completion.bash
+PROGS := vdelab-switch vdelab-plug vdelab-wirefilter labctl
+
+install: $(BINS) $(MANS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(EXTCAPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	for m in $(MANS); do s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	install -m 644 labs/lab.rng $(DESTDIR)$(DATADIR)/lab.rng
+	install -m 755 labctl/guest/mkguest.sh $(DESTDIR)$(DATADIR)/mkguest.sh
+	for d in labs examples; do (cd $$d && find . -type f ! -name '*.scd') | while read -r f; do \
+		install -D -m $$(test -x $$d/$$f && echo 755 || echo 644) $$d/$$f $(DESTDIR)$(DATADIR)/$$d/$$f; done; done
+	for p in $(PROGS); do install -m 644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/$$p; done
+	ln -sf $(BINDIR)/labctl $(DESTDIR)$(EXTCAPDIR)/vdelab
+
+uninstall:
+	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(BASHCOMPDIR)/$$p; done
+	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
+	rm -f $(DESTDIR)$(EXTCAPDIR)/vdelab
+	rm -rf $(DESTDIR)$(DATADIR)
+
 clean:
 	rm -rf build build-asan build-fuzz
 
 # objects made through pattern rules are kept: a second make rebuilds nothing
 .SECONDARY:
 
-.PHONY: all deps check asan fuzz fuzz-smoke demo bench fidelity guest-image clean
+FORCE:
+.PHONY: FORCE man install uninstall all deps check asan fuzz fuzz-smoke demo bench fidelity guest-image clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,6 +1,6 @@
 /* cmds.h - labctl's subcommands, one file each (up.c, down.c, status.c,
- * exec.c, check.c, link.c, capture.c, trace.c, console.c for console and
- * top), dispatched from main.c's table; their shared helpers are util.h.
+ * exec.c, check.c, link.c, capture.c, trace.c, graph.c, console.c for
+ * console and top), dispatched from main.c's table; their shared helpers are util.h.
  *
  * Runtime state lives in one run directory per lab (RUN_ROOT/LAB, RUN_ROOT
  * = /run/vdelab as root, else $XDG_RUNTIME_DIR/vdelab or /tmp/vdelab-UID;
@@ -32,6 +32,7 @@ int run_trace(int argc, char **argv);   /* trace.c */
 int run_console(int argc, char **argv); /* console.c */
 int run_top(int argc, char **argv);     /* console.c */
 int run_grade(int argc, char **argv);   /* grade.c */
+int run_graph(int argc, char **argv);   /* graph.c */
 
 /* One check's result as `labctl check --format tsv` writes it, a line of
  * five tab-separated fields: PASS|FAIL, points, lab file line, name,

@@ -42,6 +42,52 @@ char *run_root(void)
 	return x ? g_build_filename(x, "vdelab", NULL) : g_strdup_printf("/tmp/vdelab-%u", geteuid());
 }
 
+#ifndef VDELAB_DATADIR
+#define VDELAB_DATADIR "/usr/local/share/vdelab"
+#endif
+
+/* The folder of the running labctl, and whether it is a build folder of
+ * the source tree (its parent holds labctl/guest/mkguest.sh). */
+static char *self_dir(bool *in_tree)
+{
+	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+	char *dir = self ? g_path_get_dirname(self) : g_strdup(".");
+	g_autofree char *probe = g_build_filename(dir, "..", "labctl", "guest", "mkguest.sh", NULL);
+	*in_tree = g_file_test(probe, G_FILE_TEST_EXISTS);
+	return dir;
+}
+
+char *data_file(const char *name)
+{
+	/* where each installed data file comes from in the tree */
+	static const struct { const char *name, *tree; } map[] = {
+		{ "mkguest.sh", "labctl/guest/mkguest.sh" },
+		{ "lab.rng", "labs/lab.rng" },
+		{ "labs", "labs" },
+		{ "examples", "examples" },
+	};
+	bool tree;
+	g_autofree char *dir = self_dir(&tree);
+	for (size_t i = 0; tree && i < G_N_ELEMENTS(map); i++)
+		if (!strcmp(name, map[i].name))
+			return g_build_filename(dir, "..", map[i].tree, NULL);
+	return g_build_filename(VDELAB_DATADIR, name, NULL);
+}
+
+char *guest_dir(void)
+{
+	const char *env = getenv("VDELAB_GUEST_DIR");
+	if (env && *env)
+		return g_strdup(env);
+	bool tree;
+	g_autofree char *dir = self_dir(&tree);
+	if (tree)
+		return g_build_filename(dir, "guest", NULL);
+	if (geteuid() == 0)
+		return g_strdup("/var/cache/vdelab/guest");
+	return g_build_filename(g_get_user_cache_dir(), "vdelab", "guest", NULL);
+}
+
 char *lab_dir(const char *name)
 {
 	g_autofree char *root = run_root();

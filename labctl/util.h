@@ -14,6 +14,16 @@ double now_s(void);
 /* Where labs keep their run directories (--run-dir, $VDELAB_RUN_DIR,
  * /run/vdelab as root, else $XDG_RUNTIME_DIR/vdelab). */
 char *run_root(void);
+/* A file of vdelab's data (the guest builder "mkguest.sh", "lab.rng",
+ * "labs", "examples"): in the source tree when labctl runs from its build
+ * folder (BINDIR/../labctl/guest, BINDIR/../labs...), else installed under
+ * VDELAB_DATADIR (make install: PREFIX/share/vdelab). A new path, which
+ * may not exist. */
+char *data_file(const char *name);
+/* Where the default VM guest image lives: $VDELAB_GUEST_DIR, BINDIR/guest
+ * from a build folder; installed: /var/cache/vdelab/guest as root, else
+ * $XDG_CACHE_HOME/vdelab/guest. A new path. */
+char *guest_dir(void);
 /* The run directory of lab `name`: run_root()/name. */
 char *lab_dir(const char *name);
 /* A new capture file for `what` (a port, node or cable name) in the lab's

@@ -285,15 +285,12 @@ int vm_free_udp_port(void)
 
 bool vm_default_guest(char **kernel, char **initrd, GString *err)
 {
-	const char *env = getenv("VDELAB_GUEST_DIR");
-	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
-	g_autofree char *bindir = self ? g_path_get_dirname(self) : g_strdup(".");
-	g_autofree char *dir = env && *env ? g_strdup(env) : g_build_filename(bindir, "guest", NULL);
+	g_autofree char *dir = guest_dir();
 	*kernel = g_build_filename(dir, "vmlinuz", NULL);
 	*initrd = g_build_filename(dir, "initrd.img", NULL);
 	if (g_file_test(*kernel, G_FILE_TEST_EXISTS) && g_file_test(*initrd, G_FILE_TEST_EXISTS))
 		return true;
-	g_autofree char *script = g_build_filename(bindir, "..", "labctl", "guest", "mkguest.sh", NULL);
+	g_autofree char *script = data_file("mkguest.sh");
 	if (g_file_test(script, G_FILE_TEST_EXISTS)) {
 		g_autofree char *out = NULL;
 		char *argv[] = { "sh", script, dir, NULL };

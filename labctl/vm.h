@@ -63,8 +63,8 @@ int vm_overlay(const char *base, const char *overlay, GString *err);
 /* A free UDP port on 127.0.0.1 (bound and released; 0 on failure). */
 int vm_free_udp_port(void);
 
-/* Paths of the default guest (kernel, initrd) next to labctl, building it
- * with mkguest.sh if needed. False with the reason in err. */
+/* Paths of the default guest (kernel, initrd) in guest_dir(), building it
+ * with mkguest.sh (data_file()) if needed. False with the reason in err. */
 bool vm_default_guest(char **kernel, char **initrd, GString *err);
 
 #endif
