@@ -42,6 +42,8 @@ bool capture_poll(const char *m, int port, int *written, char **line)
 	return running;
 }
 
+bool capture_quiet;
+
 static volatile sig_atomic_t cap_stop;
 static void on_cap_signal(int sig) { (void)sig; cap_stop = 1; }
 
@@ -138,7 +140,8 @@ int run_capture(int argc, char **argv)
 		fprintf(stderr, "labctl capture: %s port %d: %s\n", sw, port, why);
 		return 1;
 	}
-	fprintf(stderr, "capturing %s (switch %s port %d) into %s\n", argv[2], sw, port, to_stdout ? "stdout" : path);
+	if (!capture_quiet)
+		fprintf(stderr, "capturing %s (switch %s port %d) into %s\n", argv[2], sw, port, to_stdout ? "stdout" : path);
 	struct sigaction sa = { .sa_handler = on_cap_signal };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -165,7 +168,8 @@ int run_capture(int argc, char **argv)
 	}
 	const char *w = last ? strstr(last, "written=") : NULL;
 	const char *e = last ? strstr(last, "state=error: ") : NULL;
-	fprintf(stderr, "%d frames captured%s%s\n", w ? atoi(w + 8) : 0, to_stdout ? "" : " in ", to_stdout ? "" : path);
+	if (!capture_quiet)
+		fprintf(stderr, "%d frames captured%s%s\n", w ? atoi(w + 8) : 0, to_stdout ? "" : " in ", to_stdout ? "" : path);
 	if (e) {
 		fprintf(stderr, "labctl capture: the capture stopped: %s\n", e + 13);
 		return 1;

@@ -33,6 +33,13 @@ int run_console(int argc, char **argv); /* console.c */
 int run_top(int argc, char **argv);     /* console.c */
 int run_grade(int argc, char **argv);   /* grade.c */
 int run_graph(int argc, char **argv);   /* graph.c */
+/* extcap.c: labctl run by Wireshark as an extcap program (extcap(4)):
+ * extcap_call() says whether argv is such a call (an --extcap-* option or
+ * --capture), run_extcap() answers it (argv[0] is the program). */
+bool extcap_call(int argc, char **argv);
+int run_extcap(int argc, char **argv);
+/* capture.c: no progress lines on stderr (set by extcap: only errors). */
+extern bool capture_quiet;
 
 /* One check's result as `labctl check --format tsv` writes it, a line of
  * five tab-separated fields: PASS|FAIL, points, lab file line, name,

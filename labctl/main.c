@@ -87,6 +87,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	if (extcap_call(argc, argv))
+		return run_extcap(argc, argv);
 	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
 		printf("labctl %s (vdelab: labs of switches, nodes, cables and checks)\n", VDELAB_VERSION);
 		return 0;
