@@ -33,6 +33,7 @@ int run_console(int argc, char **argv); /* console.c */
 int run_top(int argc, char **argv);     /* console.c */
 int run_grade(int argc, char **argv);   /* grade.c */
 int run_graph(int argc, char **argv);   /* graph.c */
+int run_list(int argc, char **argv);    /* list.c */
 /* extcap.c: labctl run by Wireshark as an extcap program (extcap(4)):
  * extcap_call() says whether argv is such a call (an --extcap-* option or
  * --capture), run_extcap() answers it (argv[0] is the program). */

@@ -65,6 +65,7 @@ static const struct cmd cmds[] = {
 	{ "validate", cmd_validate, "check lab files (schema and rules), errors as FILE:LINE: message" },
 	{ "up", run_up, "bring a lab up on this host" },
 	{ "down", run_down, "remove everything a lab created (idempotent)" },
+	{ "list", run_list, "the running labs, or one lab's nodes, switches or link targets" },
 	{ "status", run_status, "show a running lab's daemons, namespaces and port counters" },
 	{ "exec", run_exec, "run a command, or a shell, inside a node" },
 	{ "check", run_check, "run the lab's checks (text, tap, json, junit or tsv)" },
