@@ -53,7 +53,7 @@ all: $(BINS) $(UNIT_BINS) $(TOOLS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
 $(CORE_LIB): $(CORE_OBJ)
 	@rm -f $@
@@ -91,7 +91,7 @@ $(B)/datadir.stamp: FORCE
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
 $(B)/obj/labctl/util.o: labctl/util.c $(B)/datadir.stamp
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DVDELAB_DATADIR='"$(DATADIR)"' -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -DVDELAB_DATADIR='"$(DATADIR)"' -c $< -o $@
 
 $(B)/tests/test_lab: $(B)/obj/tests/unit/test_lab.o $(filter-out $(B)/obj/labctl/main.o,$(LABCTL_OBJ)) $(CORE_LIB)
 	@mkdir -p $(dir $@)
@@ -207,13 +207,39 @@ install: $(BINS) $(MANS)
 	for d in labs examples; do (cd $$d && find . -type f ! -name '*.scd') | while read -r f; do \
 		install -D -m $$(test -x $$d/$$f && echo 755 || echo 644) $$d/$$f $(DESTDIR)$(DATADIR)/$$d/$$f; done; done
 	for p in $(PROGS); do install -m 644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/$$p; done
-	ln -sf $(BINDIR)/labctl $(DESTDIR)$(EXTCAPDIR)/vdelab
+	ln -sfr $(DESTDIR)$(BINDIR)/labctl $(DESTDIR)$(EXTCAPDIR)/vdelab
 
 uninstall:
 	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(BASHCOMPDIR)/$$p; done
 	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
 	rm -f $(DESTDIR)$(EXTCAPDIR)/vdelab
 	rm -rf $(DESTDIR)$(DATADIR)
+
+# the Debian package: the tree's folders and vde/debian (as debian/) staged
+# in $(B)/deb/vdelab-VERSION, built by dpkg-buildpackage, checked by lintian
+VERSION := $(shell sed -n 's/^\#define VDELAB_VERSION "\(.*\)"$$/\1/p' vde/core/version.h)
+DEB_STAGE := $(B)/deb/vdelab-$(VERSION)
+deb: deps
+	rm -rf $(B)/deb && mkdir -p $(DEB_STAGE)
+	find vde labs labctl wirefilter examples tests bench Makefile README.md BENCHMARKS.md -type f \
+		! -path 'vde/debian/*' -exec cp --parents -t $(DEB_STAGE) {} +
+	cp -r vde/debian $(DEB_STAGE)/debian
+	cd $(DEB_STAGE) && DEB_BUILD_OPTIONS="parallel=$$(nproc)" dpkg-buildpackage -us -uc -b
+	dpkg -c $(B)/deb/vdelab_$(VERSION)_*.deb > $(B)/deb/contents.txt
+	lintian --fail-on error $(B)/deb/vdelab_$(VERSION)_*.deb | tee $(B)/deb/lintian.txt
+
+# the integration tests against the programs installed in $(BINDIR), else
+# /usr/bin (make install, or the package), with the tree's test tools; INSTALLCHECK_TESTS
+# picks some (substrings of test names), e.g. make installcheck
+# INSTALLCHECK_TESTS="cli_version labctl_labs"
+INSTALLCHECK_TESTS ?=
+installcheck: $(TOOLS)
+	@d=$(BINDIR); [ -x $$d/labctl ] || d=/usr/bin; \
+	for p in $(PROGS); do [ -x $$d/$$p ] || { echo "installcheck: no $$d/$$p (make install, or the package)"; exit 1; }; done; \
+	rm -rf $(B)/installed && mkdir -p $(B)/installed/tests && \
+	for p in $(PROGS); do ln -s $$d/$$p $(B)/installed/$$p; done; echo "installcheck: the programs in $$d" 
+	@cp $(TOOLS) $(B)/installed/tests/
+	@sh tests/run.sh $(B)/installed "$(INSTALLCHECK_TESTS)"
 
 clean:
 	rm -rf build build-asan build-fuzz
@@ -222,5 +248,5 @@ clean:
 .SECONDARY:
 
 FORCE:
-.PHONY: FORCE man install uninstall all deps check asan fuzz fuzz-smoke demo bench fidelity guest-image clean
+.PHONY: FORCE man install uninstall deb installcheck all deps check asan fuzz fuzz-smoke demo bench fidelity guest-image clean
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

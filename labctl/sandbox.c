@@ -524,8 +524,8 @@ static int tmpl_one(const char *path, const struct stat *st, int type, struct FT
 		target[n] = 0;
 		if (symlink(target, dst) < 0 && errno != EEXIST)
 			return -1;
-		lchown(dst, shift(st->st_uid), shift(st->st_gid));
-		return 0;
+		/* an unshifted link would belong to host root in the node */
+		return lchown(dst, shift(st->st_uid), shift(st->st_gid)) < 0 ? -1 : 0;
 	}
 	if (type != FTW_F || !S_ISREG(st->st_mode) || st->st_size > (8 << 20))
 		return 0;

@@ -4,7 +4,7 @@
 set -eu
 PKGS="gcc make pkg-config libc6-dev libglib2.0-dev libxml2-dev libsodium-dev libpcap-dev libncurses-dev libvirt-dev libvdeplug-dev vde2 \
 iproute2 iputils-ping procps tshark tmux psmisc clang iperf3 nftables netcat-openbsd frr bird2 dnsmasq-base isc-dhcp-client openvswitch-switch libslirp-dev python3 curl radvd \
-libgraphviz-dev scdoc libxml2-utils bash-completion file \
+libgraphviz-dev scdoc libxml2-utils bash-completion file debhelper dpkg-dev fakeroot lintian \
 qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio libvirt-daemon-system qemu-utils"
 missing=""
 for p in $PKGS; do

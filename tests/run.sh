@@ -1,9 +1,15 @@
 #!/bin/sh
 # Run every unit test (GTest binaries, TAP output) and every integration test
 # (tests/integration/*.sh: exit 0 pass, 77 skip, other fail). Ends with the
-# line "N passed, N failed, N skipped". Usage: tests/run.sh BUILD_DIR [PATTERN]
+# line "N passed, N failed, N skipped". Usage: tests/run.sh BUILD_DIR [PATTERNS]
+# (PATTERNS: space-separated substrings; a test runs if its name has one)
 B=${1:-build}
 PAT=${2:-}
+picked() {
+	[ -z "$PAT" ] && return 0
+	for p in $PAT; do case "$1" in *"$p"*) return 0 ;; esac; done
+	return 1
+}
 pass=0; fail=0; skip=0
 failed=""
 log=$(mktemp -d /tmp/vdelab-tests.XXXXXX)
@@ -14,7 +20,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:log_path=$log/san"
 for t in "$B"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
-	case "$name" in *"$PAT"*) ;; *) continue ;; esac
+	picked "$name" || continue
 	"$t" --tap > "$log/$name.out" 2>&1
 	rc=$?
 	p=$(grep -c '^ok ' "$log/$name.out")
@@ -32,7 +38,7 @@ export VDELAB_BUILD="$(cd "$B" && pwd)"
 for t in tests/integration/*.sh; do
 	name=$(basename "$t" .sh)
 	case "$name" in lib) continue ;; esac
-	case "$name" in *"$PAT"*) ;; *) continue ;; esac
+	picked "$name" || continue
 	start=$(date +%s)
 	timeout 300 sh "$t" > "$log/$name.out" 2>&1
 	rc=$?

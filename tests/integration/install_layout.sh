@@ -16,7 +16,7 @@ for f in bin/vdelab-switch bin/vdelab-plug bin/vdelab-wirefilter bin/labctl \
 	[ -e "$R$P0/$f" ] || fail "make install did not install $P0/$f"
 done
 ext=$(find "$R" -path '*/wireshark/extcap/vdelab')
-[ -L "$ext" ] && [ "$(readlink "$ext")" = "$P0/bin/labctl" ] || fail "no extcap link to $P0/bin/labctl: $ext"
+[ -L "$ext" ] && [ "$(readlink -f "$ext")" = "$(readlink -f "$R$P0/bin/labctl")" ] || fail "no extcap link to $P0/bin/labctl: $ext"
 [ -x "$R$P0/bin/labctl" ] && [ ! -x "$R$P0/share/vdelab/labs/vlans.xml" ] || fail "modes"
 "$R$P0/bin/labctl" --version | grep -q '^labctl ' || fail "installed labctl --version"
 "$R$P0/bin/labctl" validate "$R$P0/share/vdelab/labs/vlans.xml" || fail "installed labctl validate"
