@@ -142,6 +142,43 @@ static void test_roundtrip_and_rejects(void)
 	cc_clear(&evil);
 }
 
+/* Keepalives: 40 bytes, type 2, authenticated and replay-checked like a
+ * frame; a keepalive with a body, or a frame relabelled as one, is refused. */
+static void test_keepalive(void)
+{
+	struct cc_state a, b;
+	uint8_t d[128], keep[128];
+	size_t len = 99;
+	cc_init_psk(&a, psk, 7, T0);
+	cc_init_psk(&b, psk, 9, T0 + 5);
+	size_t n = cc_seal_keepalive(&a, d);
+	g_assert_cmpuint(n, ==, CC_OVERHEAD);
+	g_assert_cmpuint(d[0], ==, CC_TYPE_KEEPALIVE);
+	g_assert_cmpuint(a.counter, ==, 1);
+	memcpy(keep, d, n);
+	g_assert_cmpint(cc_open(&b, d, n, 1, &len), ==, CC_OK);
+	g_assert_cmpuint(len, ==, 0);
+	g_assert_cmpuint(d[0], ==, CC_TYPE_KEEPALIVE);
+	g_assert_cmpuint(b.last_rx_ns, ==, 1);
+	memcpy(d, keep, n);
+	g_assert_cmpint(cc_open(&b, d, n, 2, &len), ==, CC_REPLAY);
+	/* a frame whose type byte says keepalive: not empty, refused before decryption */
+	n = seal_text(&a, d, "x");
+	d[0] = CC_TYPE_KEEPALIVE;
+	g_assert_cmpint(cc_open(&b, d, n, 3, &len), ==, CC_BAD_TYPE);
+	/* a keepalive relabelled as a frame: the type is authenticated */
+	n = cc_seal_keepalive(&a, d);
+	d[0] = CC_TYPE_DATA;
+	g_assert_cmpint(cc_open(&b, d, n, 4, &len), ==, CC_AUTH_FAIL);
+	/* frames and keepalives share the counter: the next frame still opens */
+	n = seal_text(&a, d, "after");
+	g_assert_cmpint(cc_open(&b, d, n, 5, &len), ==, CC_OK);
+	g_assert_cmpuint(d[0], ==, CC_TYPE_DATA);
+	g_assert_cmpuint(len, ==, 5);
+	cc_clear(&a);
+	cc_clear(&b);
+}
+
 static void test_sessions(void)
 {
 	struct cc_state a, a2, b;
@@ -255,6 +292,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/replay/jump-and-wrap", test_replay_jump_and_wrap);
 	g_test_add_func("/cable/header", test_header);
 	g_test_add_func("/cable/roundtrip-and-rejects", test_roundtrip_and_rejects);
+	g_test_add_func("/cable/keepalive", test_keepalive);
 	g_test_add_func("/cable/sessions", test_sessions);
 	g_test_add_func("/cable/keypairs", test_keypairs);
 	g_test_add_func("/cable/key-files", test_key_files);

@@ -72,10 +72,10 @@ static void make_nonce(uint8_t nonce[24], const uint8_t *hdr)
 	memset(nonce + 20, 0, 4);
 }
 
-size_t cc_seal(struct cc_state *st, uint8_t *out, const uint8_t *frame, size_t len)
+static size_t seal(struct cc_state *st, uint8_t type, uint8_t *out, const uint8_t *frame, size_t len)
 {
 	struct cc_hdr h = {
-		.type = CC_TYPE_DATA, .version = CC_VERSION, .flags = 0,
+		.type = type, .version = CC_VERSION, .flags = 0,
 		.sender = htole32(st->sender), .epoch = htole64(st->epoch),
 		.counter = htole64(st->counter++),
 	};
@@ -86,6 +86,16 @@ size_t cc_seal(struct cc_state *st, uint8_t *out, const uint8_t *frame, size_t l
 							    frame, len, out, CC_HDR_LEN, NULL, nonce,
 							    st->tx_key);
 	return len + CC_OVERHEAD;
+}
+
+size_t cc_seal(struct cc_state *st, uint8_t *out, const uint8_t *frame, size_t len)
+{
+	return seal(st, CC_TYPE_DATA, out, frame, len);
+}
+
+size_t cc_seal_keepalive(struct cc_state *st, uint8_t *out)
+{
+	return seal(st, CC_TYPE_KEEPALIVE, out, out + CC_HDR_LEN, 0);
 }
 
 static enum cc_verdict count(struct cc_state *st, enum cc_verdict v)
@@ -101,7 +111,7 @@ enum cc_verdict cc_open(struct cc_state *st, uint8_t *dgram, size_t len, uint64_
 	if (len < CC_OVERHEAD)
 		return count(st, CC_TRUNCATED);
 	memcpy(&h, dgram, CC_HDR_LEN);
-	if (h.type != CC_TYPE_DATA)
+	if (h.type != CC_TYPE_DATA && !(h.type == CC_TYPE_KEEPALIVE && len == CC_OVERHEAD))
 		return count(st, CC_BAD_TYPE);
 	if (h.version != CC_VERSION || h.flags != 0)
 		return count(st, CC_BAD_VERSION);

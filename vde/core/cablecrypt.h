@@ -7,6 +7,10 @@
  *   | ciphertext of the frame (len)                                      |
  *   | Poly1305 tag (16)                                                   |
  *
+ * type 1 carries a frame; type 2 is a keepalive, sealed the same way with
+ * an empty body (40 bytes), sent by an idle cable every few seconds so the
+ * far end can tell "idle" from "down" (ep_cable.c).
+ *
  * Multi-byte header fields are little-endian. `sender` is random per start,
  * `epoch` is CLOCK_REALTIME in ns at start, `counter` counts datagrams from 0.
  * The 24-byte nonce is sender ‖ epoch ‖ counter ‖ 0⁴: unique per key with no
@@ -40,6 +44,7 @@ enum {
 	CC_OVERHEAD = CC_HDR_LEN + CC_TAG_LEN,
 	CC_KEY_LEN = 32,
 	CC_TYPE_DATA = 1,
+	CC_TYPE_KEEPALIVE = 2,
 	CC_VERSION = 1,
 };
 #define CC_PREV_KEEP_NS (5ULL * 1000000000ULL)
@@ -56,7 +61,7 @@ _Static_assert(sizeof(struct cc_hdr) == CC_HDR_LEN, "cable v1 header");
 enum cc_verdict {
 	CC_OK = 0,
 	CC_TRUNCATED,    /* shorter than header + tag */
-	CC_BAD_TYPE,     /* type != 1 */
+	CC_BAD_TYPE,     /* type not 1 or 2, or a keepalive with a body */
 	CC_BAD_VERSION,  /* version != 1 or flags != 0 */
 	CC_AUTH_FAIL,    /* forged, corrupted or under another key */
 	CC_REPLAY,       /* counter seen before in this session */
@@ -107,9 +112,15 @@ int cc_init_kx(struct cc_state *st, const uint8_t my_pk[32], const uint8_t my_sk
  * bytes). frame may be out + CC_HDR_LEN (in place). Returns the datagram
  * length. */
 size_t cc_seal(struct cc_state *st, uint8_t *out, const uint8_t *frame, size_t len);
+/* Seal a keepalive (type 2, no body) into out (CC_OVERHEAD bytes): it spends
+ * a counter like a frame, so a replayed keepalive is refused. Returns
+ * CC_OVERHEAD. */
+size_t cc_seal_keepalive(struct cc_state *st, uint8_t *out);
 
 /* Open one datagram in place: on CC_OK the frame is at dgram + CC_HDR_LEN,
- * *frame_len bytes long. Every other verdict leaves the state unchanged
+ * *frame_len bytes long, and dgram[0] (authenticated) says what it is:
+ * CC_TYPE_DATA, or CC_TYPE_KEEPALIVE with *frame_len 0 (nothing to
+ * deliver). Every other verdict leaves the state unchanged
  * (apart from its counter in st->drops) and the bytes must be dropped.
  * now_ns: CLOCK_MONOTONIC, for the previous session's expiry. */
 enum cc_verdict cc_open(struct cc_state *st, uint8_t *dgram, size_t len, uint64_t now_ns,

@@ -98,6 +98,11 @@ struct ep_class {
 	 * pairs (tunnel peers, session state, drops by reason) for consoles
 	 * and `labctl status`. NULL: nothing beyond struct ep_stats. */
 	void (*info)(const struct ep *ep, char *buf, size_t len);
+	/* Periodic work, called about once a second (now_ns: CLOCK_MONOTONIC)
+	 * by the process hosting the endpoint (the switch's 1 s tick, the
+	 * patch's of vdelab-plug and vdelab-wirefilter): keepalives, session
+	 * timers. NULL: none. */
+	void (*tick)(struct ep *ep, uint64_t now_ns);
 };
 
 struct ep {
@@ -137,6 +142,13 @@ static inline int ep_recv_batch(struct ep *ep, struct vpkt **p, unsigned n)
 {
 	return ep->cls->recv_batch(ep, p, n);
 }
+/* The endpoint's periodic work (ep_class.tick), if it has any. */
+static inline void ep_tick(struct ep *ep, uint64_t now_ns)
+{
+	if (ep && ep->cls->tick)
+		ep->cls->tick(ep, now_ns);
+}
+
 static inline int ep_send_batch(struct ep *ep, struct vtx *t, unsigned n)
 {
 	return ep->cls->send_batch(ep, t, n);

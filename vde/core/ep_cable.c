@@ -5,6 +5,17 @@
  *           key=FILE&peer=FILE    our private key and the peer's public key
  *                                 (vdelab-plug --genkeypair); psk= may be added
  *           netns=NS              open the socket in that network namespace
+ *           keepalive=S           seconds between keepalives of an idle cable
+ *                                 (default 2, 0 = none, else 1..3600: the
+ *                                 hosting process ticks once a second)
+ *
+ * State (port/info state=): waiting (nothing heard from the peer yet), up
+ * (frames passed either way in the last 3 keepalive intervals, the peer
+ * heard from), idle (only keepalives heard: the peer is there, no
+ * traffic), down (nothing heard for 3 intervals). A keepalive is a sealed
+ * empty datagram (cablecrypt.h, type 2), sent when nothing else was sent
+ * for an interval; a replayed or forged one is refused like a frame.
+ * Without keepalives (keepalive=0) a cable silent for 30 s shows idle.
  *
  * No handshake: either side may start first. While the peer is absent the
  * datagrams are refused (ECONNREFUSED, counted in tx_errors) and sending
@@ -37,7 +48,13 @@ struct cable_ep {
 	struct cc_state cc;
 	uint8_t *scratch;   /* VPKT_BURST sealed datagrams for send */
 	char peer[128];
+	uint64_t ka_ns;             /* keepalive interval, 0 = none */
+	uint64_t last_tx_ns;        /* last datagram sent (frame or keepalive) */
+	uint64_t last_traffic_ns;   /* last frame sent or received */
+	uint64_t ka_tx, ka_rx;      /* keepalives sent, accepted */
 };
+
+enum { CABLE_KA_DEFAULT_S = 2, CABLE_KA_MAX_S = 3600, CABLE_KA_DEAD = 3 };
 
 static int cable_open(struct ep *ep, const struct ep_url *u, char *err, size_t errlen)
 {
@@ -58,6 +75,17 @@ static int cable_open(struct ep *ep, const struct ep_url *u, char *err, size_t e
 	if (!!key_file != !!peer_file) {
 		snprintf(err, errlen, "key=FILE and peer=FILE go together");
 		return EINVAL;
+	}
+	const char *ka = ep_url_get(u, "keepalive");
+	c->ka_ns = (uint64_t)CABLE_KA_DEFAULT_S * 1000000000ULL;
+	if (ka) {
+		char *end;
+		double v = strtod(ka, &end);
+		if (end == ka || *end || !(v == 0 || (v >= 1 && v <= CABLE_KA_MAX_S))) {
+			snprintf(err, errlen, "keepalive=%s: expected seconds, 1..%d (0: none)", ka, CABLE_KA_MAX_S);
+			return EINVAL;
+		}
+		c->ka_ns = (uint64_t)(v * 1e9);
 	}
 	if (cc_global_init() < 0) {
 		snprintf(err, errlen, "libsodium cannot initialise");
@@ -130,6 +158,11 @@ static int cable_recv(struct ep *ep, struct vpkt **pkts, unsigned n)
 			ep->st.rx_errors++;
 			continue;
 		}
+		if (((uint8_t *)iov[i].iov_base)[0] == CC_TYPE_KEEPALIVE) {
+			c->ka_rx++;
+			continue;
+		}
+		c->last_traffic_ns = now;
 		ep_rx_keep(ep, pkts, (unsigned)i, &k, len);
 	}
 	return (int)k;
@@ -171,11 +204,41 @@ static int cable_send(struct ep *ep, struct vtx *tx, unsigned n)
 				ep->st.tx_pkts++;
 				ep->st.tx_bytes += tx[done + off + (unsigned)i].len;
 			}
+			if (sent > 0)
+				c->last_tx_ns = c->last_traffic_ns = loop_now_ns();
 			off += (unsigned)sent;
 		}
 		done += m;
 	}
 	return (int)n;
+}
+
+/* A keepalive when nothing was sent for an interval. A refused send (the
+ * peer absent) is no error: the far end will say "down". */
+static void cable_tick(struct ep *ep, uint64_t now)
+{
+	struct cable_ep *c = ep->priv;
+	if (!c->ka_ns || now - c->last_tx_ns < c->ka_ns)
+		return;
+	uint8_t d[CC_OVERHEAD];
+	size_t n = cc_seal_keepalive(&c->cc, d);
+	if (send(ep->fd, d, n, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)n)
+		c->ka_tx++;
+	c->last_tx_ns = now;
+}
+
+/* waiting, up, idle or down (the comment at the top) */
+static const char *cable_state(const struct cable_ep *c, uint64_t now)
+{
+	const struct cc_state *s = &c->cc;
+	if (!s->cur.valid)
+		return "waiting";
+	if (!c->ka_ns)
+		return now - s->last_rx_ns > 30000000000ULL ? "idle" : "up";
+	uint64_t dead = CABLE_KA_DEAD * c->ka_ns;
+	if (now - s->last_rx_ns > dead)
+		return "down";
+	return c->last_traffic_ns && now - c->last_traffic_ns <= dead ? "up" : "idle";
 }
 
 static void cable_info(const struct ep *ep, char *buf, size_t len)
@@ -189,10 +252,11 @@ static void cable_info(const struct ep *ep, char *buf, size_t len)
 	else
 		snprintf(age, sizeof(age), "never");
 	size_t o = (size_t)snprintf(buf, len, "type=cable peer=%s state=%s last_rx_ms=%s sessions=%llu "
-				    "peer_epoch=%llu tx_counter=%llu",
-				    c->peer, !s->cur.valid ? "waiting" : now - s->last_rx_ns > 30000000000ULL ? "idle" : "up",
-				    age, (unsigned long long)s->sessions, (unsigned long long)s->cur.epoch,
-				    (unsigned long long)s->counter);
+				    "peer_epoch=%llu tx_counter=%llu keepalive_ms=%llu keepalive_tx=%llu keepalive_rx=%llu",
+				    c->peer, cable_state(c, now), age, (unsigned long long)s->sessions,
+				    (unsigned long long)s->cur.epoch, (unsigned long long)s->counter,
+				    (unsigned long long)(c->ka_ns / 1000000), (unsigned long long)c->ka_tx,
+				    (unsigned long long)c->ka_rx);
 	for (int v = 0; v < CC__N && o < len; v++)
 		o += (size_t)snprintf(buf + o, len - o, " %s=%llu", cc_verdict_names[v],
 				      (unsigned long long)s->drops[v]);
@@ -210,11 +274,13 @@ const struct ep_class ep_cable_class = {
 	.syntax = "cable://[LADDR:]LPORT@RADDR:RPORT",
 	.help = "encrypted UDP cable (XChaCha20-Poly1305, replay window): psk=, or key= with peer= (.pub)",
 	.options = (const struct ep_opt[]){ { "psk", "FILE", false }, { "key", "FILE", false },
-					    { "peer", "FILE", false }, { "netns", "NS", false }, { NULL, NULL, false } },
+					    { "peer", "FILE", false }, { "netns", "NS", false },
+					    { "keepalive", "S", false }, { NULL, NULL, false } },
 	.priv_size = sizeof(struct cable_ep),
 	.open = cable_open,
 	.recv_batch = cable_recv,
 	.send_batch = cable_send,
 	.close = cable_close,
 	.info = cable_info,
+	.tick = cable_tick,
 };

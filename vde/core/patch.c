@@ -85,6 +85,16 @@ static void check_dir(struct patch *c, int d)
 		     strerror(-c->dir[d].error));
 }
 
+static void on_tick(struct loop *l, struct loop_timer *t)
+{
+	struct patch *c = t->arg;
+	uint64_t now = loop_now_ns();
+	(void)l;
+	ep_tick(c->side[0].ep, now);
+	ep_tick(c->side[1].ep, now);
+	loop_timer_arm(t, now + 1000000000ull);
+}
+
 static void on_timer(struct loop *l, struct loop_timer *t)
 {
 	struct patch *c = t->arg;
@@ -170,7 +180,12 @@ int patch_open(struct patch *c, struct loop *l, struct ep *a, struct ep *b, uint
 	}
 	c->timer.cb = on_timer;
 	c->timer.arg = c;
-	return loop_timer_add(l, &c->timer);
+	c->tick.cb = on_tick;
+	c->tick.arg = c;
+	if ((rc = loop_timer_add(l, &c->timer)) || (rc = loop_timer_add(l, &c->tick)))
+		return rc;
+	loop_timer_arm(&c->tick, loop_now_ns() + 1000000000ull);
+	return 0;
 }
 
 void patch_set(struct patch *c, int dir, const struct impair_params *p)

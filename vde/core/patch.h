@@ -54,6 +54,7 @@ struct patch {
 	struct patch_side side[2];
 	struct patch_dir dir[2];   /* dir[PATCH_LR]: A -> B; dir[PATCH_RL]: B -> A */
 	struct loop_timer timer;
+	struct loop_timer tick;    /* 1 s: the endpoints' ep_tick (keepalives) */
 	int status;                /* exit status: 0 peer left, 1 error */
 	char why[256];             /* why the patch ended */
 };

@@ -935,6 +935,8 @@ void sw_forward(struct sw *sw, uint16_t in, struct vpkt **pkts, unsigned n, uint
 
 unsigned sw_tick(struct sw *sw, uint64_t now_ns)
 {
+	for (unsigned p = 0; p < sw->nports; p++)
+		ep_tick(sw->ports[p].ep, now_ns);
 	unsigned n = fdb_age(&sw->fdb, now_ns);
 	if (n)
 		sw_bump(sw);

@@ -266,7 +266,8 @@ int sw_port_set_link(struct sw *sw, unsigned port, bool up);
  * down) or the endpoint's errno. */
 int sw_port_send_local(struct sw *sw, unsigned port, const uint8_t *frame, uint16_t len);
 
-/* Periodic work (1 s tick): FDB aging. Returns expired entries. */
+/* Periodic work (1 s tick): the ports' endpoints' ep_tick, FDB aging.
+ * Returns expired FDB entries. */
 unsigned sw_tick(struct sw *sw, uint64_t now_ns);
 
 /* Turn the flow cache on or off (benchmarks, flow/setcache). */
