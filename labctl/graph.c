@@ -132,6 +132,13 @@ static Agedge_t *gedge(Agraph_t *g, Agnode_t *a, Agnode_t *b, const char *label)
 	return e;
 }
 
+/* "\ntrunk 10,20" for a non-empty list of tagged VIDs. */
+static void append_trunk(GString *label, const GArray *vids)
+{
+	for (guint t = 0; t < vids->len; t++)
+		g_string_append_printf(label, "%s%d", t ? "," : "\ntrunk ", g_array_index(vids, int, t));
+}
+
 /* The graph of lab m; live: counters of the running lab (NULL: none). */
 static Agraph_t *build(const struct lab *m, const struct state *st, GHashTable *s0, GHashTable *s1, double dt)
 {
@@ -169,11 +176,7 @@ static Agraph_t *build(const struct lab *m, const struct state *st, GHashTable *
 				g_string_append_printf(label, "\n%s", (char *)g_ptr_array_index(f->ips, a));
 			if (f->vlan)
 				g_string_append_printf(label, "\nVLAN %d", f->vlan);
-			if (f->trunk->len) {
-				g_string_append(label, "\ntrunk");
-				for (guint t = 0; t < f->trunk->len; t++)
-					g_string_append_printf(label, "%s%d", t ? "," : " ", g_array_index(f->trunk, int, t));
-			}
+			append_trunk(label, f->trunk);
 			if (f->imp_out)
 				g_string_append_printf(label, "\nout: %s", f->imp_out);
 			if (f->imp_in)
@@ -195,11 +198,7 @@ static Agraph_t *build(const struct lab *m, const struct state *st, GHashTable *
 		const struct lab_cable *c = g_ptr_array_index(m->cables, i);
 		const struct lab_switch *sa = lab_find_switch(m, c->a), *sb = lab_find_switch(m, c->b);
 		GString *label = g_string_new(c->name);
-		if (c->trunk->len) {
-			g_string_append(label, "\ntrunk");
-			for (guint t = 0; t < c->trunk->len; t++)
-				g_string_append_printf(label, "%s%d", t ? "," : " ", g_array_index(c->trunk, int, t));
-		}
+		append_trunk(label, c->trunk);
 		if (c->imp_ab)
 			g_string_append_printf(label, "\nab: %s", c->imp_ab);
 		if (c->imp_ba)

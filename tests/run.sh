@@ -16,6 +16,7 @@ log=$(mktemp -d /tmp/vdelab-tests.XXXXXX)
 # Sanitizer reports of every process (daemons included) land in $log/san.*;
 # any report is a failure even if the test that started the process passed.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}:log_path=$log/san"
+export LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:log_path=$log/san"
 for t in "$B"/tests/test_*; do
 	[ -x "$t" ] || continue
